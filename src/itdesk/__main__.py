@@ -1,0 +1,3 @@
+from itdesk.config.cli import main
+
+main()

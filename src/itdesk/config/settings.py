@@ -1,0 +1,241 @@
+"""Django settings for ITDesk, read from the environment (12-factor)."""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from pathlib import Path
+
+import dj_database_url
+
+from itdesk.config.env import (
+    ConfigurationError,
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+PRODUCTION = env_bool("ITDESK_PRODUCTION", False)
+TESTING = env_bool("ITDESK_TESTING", False)
+
+SECRET_KEY = secret_key(production=PRODUCTION, directory=DATA_DIR)
+DEBUG = env_bool("DEBUG", False) and not PRODUCTION
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"] if not PRODUCTION else [])
+if PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
+    raise ConfigurationError("ALLOWED_HOSTS must list this server's host names when ITDESK_PRODUCTION is on")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("ITDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "itdesk.core",
+    "itdesk.accounts",
+    "itdesk.tickets",
+    "itdesk.notifications",
+    "itdesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "itdesk.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "itdesk.config.urls"
+WSGI_APPLICATION = "itdesk.config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite (WAL) in the data directory unless DATABASE_URL says otherwise.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    try:
+        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    except Exception as exc:  # dj_database_url raises several types for bad URLs
+        raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "itdesk.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock up front, so concurrent writers queue on the
+    # busy timeout instead of failing with "database is locked" when they upgrade a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+            " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("ITDESK_TEST_SQLITE") or None}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time
+LANGUAGE_CODE = env_str("ITDESK_LANGUAGE", "zh-hans").lower()
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ConfigurationError(f"ITDESK_LANGUAGE must be one of zh-hans, en; got {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ConfigurationError(f"TIME_ZONE {TIME_ZONE!r} is not a known IANA time zone") from None
+USE_I18N = True
+USE_TZ = True
+
+# --- Files: static assets are vendored and served by WhiteNoise; uploads live outside the web root.
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = Path(env_str("ITDESK_MEDIA_DIR") or DATA_DIR / "attachments")
+MEDIA_URL = None  # attachments are only ever served through the access-checked download view
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+ITDESK_ATTACHMENT_MAX_BYTES = env_int("ITDESK_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+ITDESK_ATTACHMENT_EXTENSIONS = env_list(
+    "ITDESK_ATTACHMENT_EXTENSIONS",
+    [
+        "png", "jpg", "jpeg", "gif", "bmp", "webp", "pdf", "txt", "log", "csv", "json", "xml",
+        "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "7z", "gz", "eml", "msg",
+    ],
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("ITDESK_SECURE_COOKIES", PRODUCTION)
+if env_bool("ITDESK_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- E-mail (outgoing goes through the notifications outbox)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ITDesk <itdesk@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigurationError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+
+# --- Jobs: Huey on SQLite in the data directory, or on Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+HUEY = {
+    "name": env_str("ITDESK_QUEUE_NAME", "itdesk"),
+    "immediate": TESTING and not env_bool("ITDESK_REAL_QUEUE", False),
+    "utc": True,
+    "consumer": {"workers": env_int("ITDESK_WORKERS", 2), "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
+
+# --- REST API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "itdesk.core.api.Pagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "itdesk.core.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ITDesk API",
+    "DESCRIPTION": "The ITDesk service desk API. Errors are JSON objects with a stable `code`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- ITDesk process settings
+ITDESK_NUMBER_PATTERN = env_str("ITDESK_NUMBER_PATTERN", "")  # empty: use the admin-configured pattern
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "WARNING"}},
+}

@@ -1,0 +1,30 @@
+"""Race-free, gap-free counters.
+
+The increment happens inside the caller's transaction: if the caller rolls back, so does the number,
+which is what keeps request numbers gap-free. Concurrent callers queue on the counter row's lock
+(PostgreSQL row lock; SQLite's IMMEDIATE transactions serialise writers).
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from itdesk.core.models import Counter
+
+
+def next_value(key: str) -> int:
+    """Increment the counter `key` and return its new value; call inside a transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("next_value() must run inside transaction.atomic()")
+    Counter.objects.bulk_create([Counter(key=key, value=0)], ignore_conflicts=True)
+    Counter.objects.filter(key=key).update(value=F("value") + 1)
+    return Counter.objects.filter(key=key).values_list("value", flat=True).get()
+
+
+def current_value(key: str) -> int:
+    """Return the counter's current value (0 when it has never been used)."""
+    return Counter.objects.filter(key=key).values_list("value", flat=True).first() or 0
+
+
+__all__ = ["current_value", "next_value", "transaction"]

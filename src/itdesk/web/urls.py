@@ -1,0 +1,20 @@
+"""Page routes: the requester portal, the agent desk and sign-in."""
+
+from django.urls import path
+
+from itdesk.web.views import auth, desk, files, portal
+
+app_name = "web"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("portal/", portal.my_requests, name="portal"),
+    path("portal/new/", portal.new_request, name="portal-new"),
+    path("portal/<str:number>/", portal.request_detail, name="portal-ticket"),
+    path("desk/", desk.queue_view, name="desk"),
+    path("desk/new/", desk.register_ticket, name="desk-new"),
+    path("desk/<str:number>/", desk.ticket_detail, name="desk-ticket"),
+    path("tickets/<str:number>/files/<int:attachment_id>/", files.download, name="attachment"),
+]

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small organisation like the demo's."""
+
+
+
+import pytest
+
+from tests.factories import SupportGroupFactory, UserFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "attachments"},
+        },
+    }
+    settings.LANGUAGE_CODE = "en"
+    settings.ITDESK_NUMBER_PATTERN = ""
+
+
+@pytest.fixture
+def service_desk(db):
+    return SupportGroupFactory(code="service-desk", name="Service desk", is_first_line=True)
+
+
+@pytest.fixture
+def network_group(db):
+    return SupportGroupFactory(code="network", name="Network")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", display_name="Alice Wang", phone="13800000001")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", display_name="Bob Li")
+
+
+@pytest.fixture
+def agent1(service_desk):
+    return member(UserFactory(username="agent1", role="agent"), service_desk, "L1")
+
+
+@pytest.fixture
+def agent2(network_group):
+    return member(UserFactory(username="agent2", role="agent"), network_group, "L2")
+
+
+@pytest.fixture
+def lead1(service_desk):
+    return member(UserFactory(username="lead1", role="lead"), service_desk, "L3")
+
+
+@pytest.fixture
+def manager1(db):
+    return UserFactory(username="manager1", role="approver")
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor1", role="auditor")
