@@ -8,7 +8,6 @@ which is what keeps request numbers gap-free. Concurrent callers queue on the co
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from itdesk.core.models import Counter
 
@@ -17,9 +16,15 @@ def next_value(key: str) -> int:
     """Increment the counter `key` and return its new value; call inside a transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("next_value() must run inside transaction.atomic()")
-    Counter.objects.bulk_create([Counter(key=key, value=0)], ignore_conflicts=True)
-    Counter.objects.filter(key=key).update(value=F("value") + 1)
-    return Counter.objects.filter(key=key).values_list("value", flat=True).get()
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    # One statement on both engines (SQLite >= 3.35, PostgreSQL): create or increment, and read back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, value) VALUES (%s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [key],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def current_value(key: str) -> int:

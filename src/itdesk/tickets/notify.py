@@ -32,7 +32,7 @@ DESK_SUBJECTS = {
 }
 
 
-def on_commit_ticket_event(ticket_id: int, event: str, **extra: Any) -> None:
+def notify_ticket_event(ticket_id: int, event: str, **extra: Any) -> None:
     """Queue the notifications for `event` in the current transaction (the outbox is transactional)."""
     if event not in REQUESTER_SUBJECTS and event not in DESK_SUBJECTS:
         return
@@ -95,4 +95,4 @@ def queue_ticket_notifications(ticket_id: int, event: str, **extra: Any) -> None
             )
 
 
-__all__ = ["on_commit_ticket_event", "queue_ticket_notifications", "transaction"]
+__all__ = ["notify_ticket_event", "queue_ticket_notifications", "transaction"]

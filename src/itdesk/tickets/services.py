@@ -247,7 +247,7 @@ def create_ticket(
         )
         for item in files:
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
-        notify.on_commit_ticket_event(ticket.pk, "received")
+        notify.notify_ticket_event(ticket.pk, "received")
     return ticket
 
 
@@ -296,7 +296,7 @@ def update_ticket(
         locked.updated_at = timezone.now()
         locked.save()
         if "priority" in changed:
-            notify.on_commit_ticket_event(locked.pk, "priority_changed")
+            notify.notify_ticket_event(locked.pk, "priority_changed")
     return locked
 
 
@@ -384,7 +384,7 @@ def transition_ticket(
         locked.version += 1
         locked.updated_at = now
         locked.save()
-        notify.on_commit_ticket_event(locked.pk, f"status:{move.target}")
+        notify.notify_ticket_event(locked.pk, f"status:{move.target}")
     return locked
 
 
@@ -460,9 +460,9 @@ def add_comment(
                 system=True,
             )
         if from_desk and not internal:
-            notify.on_commit_ticket_event(locked.pk, "reply", comment_id=comment.pk)
+            notify.notify_ticket_event(locked.pk, "reply", comment_id=comment.pk)
         elif not from_desk:
-            notify.on_commit_ticket_event(locked.pk, "requester_reply", comment_id=comment.pk)
+            notify.notify_ticket_event(locked.pk, "requester_reply", comment_id=comment.pk)
     return comment
 
 
