@@ -21,7 +21,9 @@ def test_a_request_walks_the_standard_process(
     alice, agent1, agent2, network_group, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = services.create_ticket(actor=alice, title="VPN 连接失败", description="Cannot connect since 9am")
+        ticket = services.create_ticket(
+            actor=alice, title="VPN 连接失败", description="Cannot connect since 9am"
+        )
     assert ticket.number.startswith("IT") and len(ticket.number) == 13
     assert ticket.priority.code == "P3" and ticket.group.is_first_line
     assert mailoutbox[0].subject.startswith(f"[{ticket.number}]")
@@ -33,7 +35,9 @@ def test_a_request_walks_the_standard_process(
         ticket=ticket, actor=agent1, to="escalated", group=network_group, note="needs network team"
     )
     assert ticket.group == network_group and ticket.assignee is None and ticket.escalated_at
-    ticket = services.transition_ticket(ticket=ticket, actor=agent2, to="resolved", resolution="Reset VPN profile")
+    ticket = services.transition_ticket(
+        ticket=ticket, actor=agent2, to="resolved", resolution="Reset VPN profile"
+    )
     ticket = services.transition_ticket(ticket=ticket, actor=alice, to="closed")
     assert ticket.status == "closed" and ticket.closed_at and ticket.resolution == "Reset VPN profile"
     statuses = [e.new_value for e in ticket.events.filter(kind="status")]
@@ -49,7 +53,9 @@ def test_requester_cannot_set_desk_fields(alice, service_desk):
 
 
 def test_requester_impact_and_urgency_derive_the_priority(alice, service_desk):
-    ticket = services.create_ticket(actor=alice, title="全公司无法上网", description="all down", impact=1, urgency=1)
+    ticket = services.create_ticket(
+        actor=alice, title="全公司无法上网", description="all down", impact=1, urgency=1
+    )
     assert ticket.priority.code == "P1"
 
 
@@ -61,21 +67,29 @@ def test_a_requester_cannot_register_for_someone_else(alice, bob):
 
 def test_stale_version_overwrites_nothing(ticket, agent1, lead1):
     read_by_agent1 = ticket.version
-    services.update_ticket(ticket=ticket, actor=lead1, changes={"title": "VPN down (lead)"}, expected_version=read_by_agent1)
+    services.update_ticket(
+        ticket=ticket, actor=lead1, changes={"title": "VPN down (lead)"}, expected_version=read_by_agent1
+    )
     with pytest.raises(StaleVersion) as info:
-        services.update_ticket(ticket=ticket, actor=agent1, changes={"title": "mine"}, expected_version=read_by_agent1)
+        services.update_ticket(
+            ticket=ticket, actor=agent1, changes={"title": "mine"}, expected_version=read_by_agent1
+        )
     assert info.value.code == "stale_version" and info.value.status == 409
     ticket.refresh_from_db()
     assert ticket.title == "VPN down (lead)" and ticket.version == read_by_agent1 + 1
 
 
-def test_priority_change_needs_a_reason_and_is_recorded(ticket, agent1, django_capture_on_commit_callbacks, mailoutbox):
+def test_priority_change_needs_a_reason_and_is_recorded(
+    ticket, agent1, django_capture_on_commit_callbacks, mailoutbox
+):
     p2 = Priority.objects.get(code="P2")
     with pytest.raises(Exception) as info:
         services.update_ticket(ticket=ticket, actor=agent1, changes={"priority": p2})
     assert info.value.code == "reason_required"
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_ticket(ticket=ticket, actor=agent1, changes={"priority": p2}, reason="whole team affected")
+        services.update_ticket(
+            ticket=ticket, actor=agent1, changes={"priority": p2}, reason="whole team affected"
+        )
     event = ticket.events.get(kind="field", field="priority")
     assert (event.old_value, event.new_value, event.note) == ("P3", "P2", "whole team affected")
     assert any("priority" in m.subject for m in mailoutbox)
@@ -125,7 +139,9 @@ def test_first_public_desk_reply_is_the_first_response(ticket, agent1):
 
 def test_requester_reply_resumes_a_ticket_waiting_on_them(ticket, agent1, alice):
     services.transition_ticket(ticket=ticket, actor=agent1, to="diagnosing")
-    services.transition_ticket(ticket=ticket, actor=agent1, to="waiting_on_requester", note="Which VPN client version?")
+    services.transition_ticket(
+        ticket=ticket, actor=agent1, to="waiting_on_requester", note="Which VPN client version?"
+    )
     services.add_comment(ticket=ticket, actor=alice, body="Version 5.1")
     ticket.refresh_from_db()
     assert ticket.status == "diagnosing" and ticket.status_before_wait == ""
@@ -192,3 +208,28 @@ def test_mail_waits_in_the_outbox_when_smtp_is_down(
     assert outbox.deliver_due() == 0  # never twice
     assert len(mail.outbox) == 1
     assert OutboxMessage.objects.get().status == "sent"
+
+
+def test_a_requester_cannot_reassign_through_a_move(ticket, agent1, alice, network_group):
+    services.transition_ticket(ticket=ticket, actor=agent1, to="diagnosing")
+    services.transition_ticket(ticket=ticket, actor=agent1, to="resolved", resolution="restarted")
+    with pytest.raises(FieldNotAllowed):
+        services.transition_ticket(
+            ticket=ticket, actor=alice, to="diagnosing", note="still broken", assignee=agent1
+        )
+    with pytest.raises(FieldNotAllowed):
+        services.transition_ticket(ticket=ticket, actor=alice, to="closed", group=network_group)
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
+
+
+def test_escalation_is_visible_to_the_requester_but_the_handover_is_not(ticket, agent1, alice, network_group):
+    services.transition_ticket(ticket=ticket, actor=agent1, to="diagnosing")
+    services.transition_ticket(
+        ticket=ticket, actor=agent1, to="escalated", group=network_group, note="RADIUS issue"
+    )
+    requester_view = list(selectors.events_for(alice, ticket))
+    assert "escalated" in [e.new_value for e in requester_view]
+    assert "RADIUS issue" not in str([(e.note, e.comment and e.comment.body) for e in requester_view])
+    desk_notes = [c.body for c in selectors.comments_for(agent1, ticket) if c.internal]
+    assert desk_notes == ["RADIUS issue"]

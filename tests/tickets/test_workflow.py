@@ -35,7 +35,7 @@ def test_quick_first_line_fix_and_reopen():
     assert workflow.check_transition("resolved", "diagnosing", REQUESTER, {Need.REASON}).action == "reopen"
 
 
-@pytest.mark.parametrize(("source", "target"), itertools.product(Status, Status))
+@pytest.mark.parametrize(("source", "target"), list(itertools.product(Status, Status)))
 def test_moves_outside_the_table_are_invalid_for_everyone(source, target):
     everyone = {"agent", "lead", "approver", "admin", "requester", "system", "auditor"}
     legal = {(t.source, t.target) for t in workflow.TRANSITIONS}

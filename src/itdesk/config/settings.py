@@ -145,7 +145,10 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(env_str("ITDESK_MEDIA_DIR") or DATA_DIR / "attachments")
 MEDIA_URL = None  # attachments are only ever served through the access-checked download view
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -159,8 +162,29 @@ ITDESK_ATTACHMENT_MAX_BYTES = env_int("ITDESK_ATTACHMENT_MAX_MB", 20) * 1024 * 1
 ITDESK_ATTACHMENT_EXTENSIONS = env_list(
     "ITDESK_ATTACHMENT_EXTENSIONS",
     [
-        "png", "jpg", "jpeg", "gif", "bmp", "webp", "pdf", "txt", "log", "csv", "json", "xml",
-        "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "7z", "gz", "eml", "msg",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "webp",
+        "pdf",
+        "txt",
+        "log",
+        "csv",
+        "json",
+        "xml",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "zip",
+        "7z",
+        "gz",
+        "eml",
+        "msg",
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -215,6 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "itdesk.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("ITDESK_LOGIN_RATE", "10/min")},
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
@@ -226,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "itdesk.tickets.choices.Status"},
 }
 
 # --- ITDesk process settings

@@ -49,7 +49,9 @@ DESK_FIELDS = REQUESTER_FIELDS | {"channel", "category", "impact", "urgency", "p
 
 _WORKFLOW_MESSAGES = {
     "invalid_transition": _("This ticket cannot move from “%(source)s” to “%(target)s”."),
-    "transition_not_permitted": _("You are not allowed to move this ticket from “%(source)s” to “%(target)s”."),
+    "transition_not_permitted": _(
+        "You are not allowed to move this ticket from “%(source)s” to “%(target)s”."
+    ),
     Need.NOTE.value: _("This step needs a note."),
     Need.REASON.value: _("This step needs a reason."),
     Need.RESOLUTION.value: _("Resolving needs a resolution summary."),
@@ -339,6 +341,10 @@ def transition_ticket(
                 raise InvalidTransition(message % params, code=exc.code, status_code=status) from None
             field = _NEED_FIELDS[exc.code]
             raise ValidationFailed(message, code=exc.code, fields={field: [str(message)]}) from None
+        if (group is not None or assignee is not None) and "agent" not in caps:
+            raise FieldNotAllowed(
+                fields=[name for name in ("group", "assignee") if locals()[name] is not None]
+            )
         if assignee is not None and not (assignee.is_active and assignee.is_agent):
             raise ValidationFailed(fields={"assignee": [str(_("Only an active agent can be assigned."))]})
 
@@ -359,10 +365,16 @@ def transition_ticket(
             locked.resolved_at = None
         if move.target in FINAL_STATUSES:
             locked.closed_at = now
-        if actor is not None and actor.is_agent and locked.assignee_id is None and move.target in {
-            Status.ACKNOWLEDGED,
-            Status.DIAGNOSING,
-        }:
+        if (
+            actor is not None
+            and actor.is_agent
+            and locked.assignee_id is None
+            and move.target
+            in {
+                Status.ACKNOWLEDGED,
+                Status.DIAGNOSING,
+            }
+        ):
             # Taking the first step on an unassigned ticket takes it.
             _set_and_record(locked, actor, "assignee", actor)
         if move.target == Status.ESCALATED:
@@ -371,6 +383,21 @@ def transition_ticket(
             _set_and_record(locked, actor, "assignee", assignee)
         elif assignee is not None:
             _set_and_record(locked, actor, "assignee", assignee)
+        # The move itself is always on the requester's timeline; a note meant for the desk only (an
+        # escalation handover, a plan, an approval decision) becomes an internal note beside it.
+        public_note = (
+            resolution.strip() if move.target == Status.RESOLVED and not note.strip() else note.strip()
+        )
+        if note.strip() and not move.note_public:
+            public_note = ""
+            handover = Comment.objects.create(
+                ticket=locked,
+                author=actor or locked.requester,
+                body=note.strip(),
+                internal=True,
+                created_at=now,
+            )
+            _record(locked, actor, EventKind.NOTE, comment=handover, public=False, created_at=now)
         _record(
             locked,
             actor,
@@ -378,8 +405,9 @@ def transition_ticket(
             field="status",
             old_value=old_status,
             new_value=move.target,
-            note=(resolution.strip() if move.target == Status.RESOLVED and not note.strip() else note.strip()),
-            public=move.note_public,
+            note=public_note,
+            public=True,
+            created_at=now,
         )
         locked.version += 1
         locked.updated_at = now
@@ -393,7 +421,15 @@ def _set_and_record(ticket: Ticket, actor: User | None, name: str, value: Any) -
     if old == value:
         return
     setattr(ticket, name, value)
-    _record(ticket, actor, EventKind.FIELD, field=name, old_value=_label(old), new_value=_label(value), public=False)
+    _record(
+        ticket,
+        actor,
+        EventKind.FIELD,
+        field=name,
+        old_value=_label(old),
+        new_value=_label(value),
+        public=False,
+    )
 
 
 def _status_label(status: str) -> str:
@@ -435,7 +471,9 @@ def add_comment(
         if internal and not actor.is_agent:
             raise FieldNotAllowed(_("Only the desk can write internal notes."))
         now = timezone.now()
-        comment = Comment.objects.create(ticket=locked, author=actor, body=body, internal=internal, created_at=now)
+        comment = Comment.objects.create(
+            ticket=locked, author=actor, body=body, internal=internal, created_at=now
+        )
         _record(
             locked,
             actor,
@@ -466,7 +504,9 @@ def add_comment(
     return comment
 
 
-def add_attachment(*, ticket: Ticket | int, actor: User, item: NewAttachment, internal: bool = False) -> Attachment:
+def add_attachment(
+    *, ticket: Ticket | int, actor: User, item: NewAttachment, internal: bool = False
+) -> Attachment:
     """Attach a file to a ticket."""
     _validate_attachment(item)
     with _atomic_with_files():
@@ -512,7 +552,9 @@ def _validate_attachment(item: NewAttachment) -> None:
     if len(item.content) > settings.ITDESK_ATTACHMENT_MAX_BYTES:
         raise _too_large(name)
     if not item.content:
-        raise ValidationFailed(_("The file is empty."), code="file_empty", fields={"file": [str(_("Empty file."))]})
+        raise ValidationFailed(
+            _("The file is empty."), code="file_empty", fields={"file": [str(_("Empty file."))]}
+        )
 
 
 def _store_attachment(

@@ -1,0 +1,1 @@
+"""The ticket REST API (/api/v1/)."""

@@ -1,1 +1,27 @@
-urlpatterns: list = []
+"""Routes of the REST API, mounted under /api/v1/."""
+
+from django.urls import path
+
+from itdesk.tickets.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("tickets/", views.TicketListView.as_view(), name="ticket-list"),
+    path("tickets/<str:number>/", views.TicketDetailView.as_view(), name="ticket-detail"),
+    path("tickets/<str:number>/transition/", views.TicketTransitionView.as_view(), name="ticket-transition"),
+    path("tickets/<str:number>/comments/", views.CommentListView.as_view(), name="ticket-comments"),
+    path("tickets/<str:number>/events/", views.EventListView.as_view(), name="ticket-events"),
+    path("tickets/<str:number>/attachments/", views.AttachmentListView.as_view(), name="ticket-attachments"),
+    path(
+        "tickets/<str:number>/attachments/<int:attachment_id>/",
+        views.AttachmentDetailView.as_view(),
+        name="attachment-detail",
+    ),
+    path(
+        "tickets/<str:number>/attachments/<int:attachment_id>/download/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+]

@@ -1,0 +1,388 @@
+"""API representations of tickets and what hangs off them, and the shapes of request bodies.
+
+Input serializers only parse and resolve codes to objects; every rule about who may set what lives in
+the services, which the views call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from itdesk.accounts.models import SupportGroup, User
+from itdesk.tickets import services
+from itdesk.tickets.choices import ACTION_LABELS, Channel, EventKind, Impact, Status, Urgency
+from itdesk.tickets.models import Attachment, Category, Comment, Priority, Ticket, TicketEvent
+from itdesk.tickets.workflow import Need
+
+# The body field of the transition endpoint that satisfies each need (a reason is given as the note).
+NEED_BODY_FIELDS = {
+    Need.NOTE: "note",
+    Need.REASON: "note",
+    Need.RESOLUTION: "resolution",
+    Need.GROUP: "group",
+}
+
+
+# ---------------------------------------------------------------- errors
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+        "description": "Per-field messages, or the names of the fields that were refused.",
+    }
+)
+class _ErrorFieldsField(serializers.JSONField):
+    pass
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: a stable machine-readable `code` and a message for people."""
+
+    code = serializers.CharField(
+        help_text=_("Stable error code, e.g. not_found, invalid, stale_version, invalid_transition.")
+    )
+    detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
+    fields = _ErrorFieldsField(required=False)
+    current_version = serializers.IntegerField(
+        required=False, help_text=_("With stale_version: the ticket's version now.")
+    )
+
+
+# ---------------------------------------------------------------- small nested representations
+
+
+class PriorityRefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Priority
+        fields = ["code", "label"]
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "label"]
+
+
+class GroupRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupportGroup
+        fields = ["code", "name"]
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["username", "name"]
+
+
+class AllowedTransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    action = serializers.CharField()
+    label = serializers.CharField()
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=["note", "resolution", "group"]),
+        help_text=_("Body fields the transition endpoint needs for this move."),
+    )
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as the caller may see it, with the moves the caller may make next."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    priority = PriorityRefSerializer(read_only=True)
+    category = CategoryRefSerializer(read_only=True, allow_null=True)
+    group = GroupRefSerializer(read_only=True, allow_null=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    requester = UserRefSerializer(read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "title",
+            "description",
+            "status",
+            "status_label",
+            "version",
+            "priority",
+            "category",
+            "group",
+            "assignee",
+            "requester",
+            "channel",
+            "impact",
+            "urgency",
+            "contact_phone",
+            "contact_email",
+            "started_at",
+            "impact_scope",
+            "tried",
+            "device_model",
+            "os_version",
+            "software_version",
+            "resolution",
+            "created_at",
+            "updated_at",
+            "acknowledged_at",
+            "first_response_at",
+            "escalated_at",
+            "resolved_at",
+            "closed_at",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllowedTransitionSerializer(many=True))
+    def get_allowed_transitions(self, ticket: Ticket) -> list[dict[str, Any]]:
+        """The moves the caller may make from the ticket's status (pure Python: no query per row)."""
+        user = self.context["request"].user
+        return [
+            {
+                "to": move.target.value,
+                "action": move.action,
+                "label": str(ACTION_LABELS.get(move.action, move.action)),
+                "needs": sorted({NEED_BODY_FIELDS[need] for need in move.needs}),
+            }
+            for move in services.available_moves(ticket, user)
+        ]
+
+
+class _TicketInputSerializer(serializers.ModelSerializer):
+    """Fields shared by create and update, with codes and usernames resolved to objects."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Category code, e.g. network-vpn."),
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    priority = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Priority.objects.all(),
+        required=False,
+        help_text=_("Desk only: priority code, e.g. P1; otherwise derived from impact and urgency."),
+    )
+    group = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=SupportGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Desk only: support group code."),
+    )
+    assignee = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Desk only: the assigned agent's username."),
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text=_("Desk only: how the request came in (api when not given)."),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "title",
+            "description",
+            "category",
+            "impact",
+            "urgency",
+            "contact_phone",
+            "contact_email",
+            "started_at",
+            "impact_scope",
+            "tried",
+            "device_model",
+            "os_version",
+            "software_version",
+            "priority",
+            "group",
+            "assignee",
+            "channel",
+        ]
+        # No defaults here: only what the caller sent reaches the service, which fills in the rest.
+        extra_kwargs = {name: {"required": False} for name in fields if name not in {"title", "description"}}
+
+
+class TicketCreateSerializer(_TicketInputSerializer):
+    """A new request. A requester needs only a title and a description; the desk may set more."""
+
+    requester = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Desk only: register the request on behalf of this user."),
+    )
+
+    class Meta(_TicketInputSerializer.Meta):
+        fields = [*_TicketInputSerializer.Meta.fields, "requester"]
+
+
+class TicketUpdateSerializer(_TicketInputSerializer):
+    """A change to some fields, made against the version the caller read."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_('The version the change is based on; or send it as If-Match: "<version>".'),
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Why the priority changes (needed to change it).")
+    )
+
+    class Meta(_TicketInputSerializer.Meta):
+        fields = [*_TicketInputSerializer.Meta.fields, "version", "reason"]
+        extra_kwargs = {name: {"required": False} for name in _TicketInputSerializer.Meta.fields}
+
+
+class TransitionSerializer(serializers.Serializer):
+    """A move along the process, with whatever the move needs."""
+
+    to = serializers.ChoiceField(choices=Status.choices, help_text=_("The status to move to."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    group = serializers.SlugRelatedField(
+        slug_field="code", queryset=SupportGroup.objects.all(), required=False, allow_null=True, default=None
+    )
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )
+    version = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+
+# ---------------------------------------------------------------- attachments, comments, events
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserRefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "internal",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: Attachment) -> str:
+        """Where to fetch the file (through the access-checked download endpoint)."""
+        # The views put the (already visible) ticket in the context, so rows never load it one by one.
+        path = reverse("api:attachment-download", args=[self.context["ticket"].number, attachment.pk])
+        return self.context["request"].build_absolute_uri(path)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    internal = serializers.BooleanField(
+        default=False, help_text=_("Desk only: hide the file from the requester.")
+    )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "body", "internal", "author", "created_at", "attachments"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=False, trim_whitespace=True)
+    internal = serializers.BooleanField(default=False, help_text=_("Desk only: an internal note."))
+
+
+class EventCommentSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "body", "internal", "author"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    comment = EventCommentSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "field",
+            "old_value",
+            "new_value",
+            "note",
+            "public",
+            "actor",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send as the header Authorization: Token <token>."))
+
+
+__all__ = [
+    "AllowedTransitionSerializer",
+    "AttachmentSerializer",
+    "AttachmentUploadSerializer",
+    "CommentCreateSerializer",
+    "CommentSerializer",
+    "ErrorSerializer",
+    "EventSerializer",
+    "TicketCreateSerializer",
+    "TicketSerializer",
+    "TicketUpdateSerializer",
+    "TokenRequestSerializer",
+    "TokenSerializer",
+    "TransitionSerializer",
+]
