@@ -1,7 +1,5 @@
 """Shared fixtures: a small organisation like the demo's."""
 
-
-
 import pytest
 
 from tests.factories import SupportGroupFactory, UserFactory, member

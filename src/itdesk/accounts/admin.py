@@ -14,7 +14,17 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (
             _("ITDesk"),
-            {"fields": ("display_name", "employee_id", "department", "phone", "im_handle", "language", "role")},
+            {
+                "fields": (
+                    "display_name",
+                    "employee_id",
+                    "department",
+                    "phone",
+                    "im_handle",
+                    "language",
+                    "role",
+                )
+            },
         ),
     )
 

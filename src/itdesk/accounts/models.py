@@ -17,7 +17,12 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -35,12 +40,21 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
     employee_id = models.CharField(_("employee id"), max_length=40, blank=True, db_index=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     im_handle = models.CharField(_("IM handle"), max_length=120, blank=True)
-    language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.REQUESTER, db_index=True)
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.REQUESTER, db_index=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -102,9 +116,13 @@ class Membership(models.Model):
     """A user's place in a support group, at a tier."""
 
     group = models.ForeignKey(SupportGroup, verbose_name=_("group"), on_delete=models.CASCADE)
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
-    skills = models.CharField(_("skills"), max_length=200, blank=True, help_text=_("Comma-separated keywords."))
+    skills = models.CharField(
+        _("skills"), max_length=200, blank=True, help_text=_("Comma-separated keywords.")
+    )
 
     class Meta:
         verbose_name = _("membership")

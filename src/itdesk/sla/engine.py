@@ -26,6 +26,14 @@ Semantics worth knowing
   Friday), not the start of the next period.  A zero duration returns ``start`` itself
   (converted to the calendar's zone), even outside working hours.
 * Intervals are half-open: business time is counted in ``[start, end)``.
+
+Performance and sharing
+-----------------------
+Construction is cheap; the first computation touching a UTC year builds that year's arrays
+(a few milliseconds), after which a due date costs a few microseconds.  So build a calendar
+once and reuse it (e.g. cache it per calendar row and modification time).  Instances are
+immutable values (hashable, picklable without their caches) and may be shared between
+threads: the internal caches are only ever filled, and a race at worst builds a year twice.
 """
 
 from __future__ import annotations
@@ -70,6 +78,7 @@ _ONE_US = timedelta(microseconds=1)
 _ONE_DAY = timedelta(days=1)
 _DAY_US = 86_400 * _US
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MIN_YEAR = 2
 _MAX_YEAR = 9998
@@ -138,7 +147,8 @@ class ExplanationStep:
     start: datetime
     #: End of the step (exclusive), aware, in the calendar's zone.
     end: datetime
-    #: Real elapsed time of the step (``end - start``).
+    #: Real elapsed time of the step.  Beware: in Python ``end - start`` on two datetimes sharing
+    #: one ZoneInfo is the *wall-clock* difference, which is wrong across a DST switch.
     duration: timedelta
     #: Business time inside the step: counted time for counting kinds, the business time a
     #: pause removed for ``skipped_pause``, zero otherwise.
@@ -171,9 +181,6 @@ class _DayInfo(NamedTuple):
     kind: str
     #: Working intervals of the day as UTC microseconds, sorted, non-empty, non-overlapping.
     intervals: tuple[tuple[int, int], ...]
-    #: First instant of the local day and of the next local day (UTC microseconds).
-    midnight: int
-    next_midnight: int
 
 
 # A year chunk: (starts, ends, cumulative business time before each interval, cumulative
@@ -449,12 +456,17 @@ class BusinessCalendar:
 
     def _wall_to_us(self, day: date, micro: int) -> int:
         """First instant at which the local wall clock reads ``day`` + ``micro`` or later."""
+        zone = self._zone
         naive = datetime.combine(day, time()) + timedelta(microseconds=micro)
-        u = (naive.replace(tzinfo=self._zone) - _EPOCH) // _ONE_US
+        offset = zone.utcoffset(naive)
+        if offset is not None and offset == zone.utcoffset(naive.replace(fold=1)):
+            # Same offset for both folds: the wall time is neither skipped nor repeated (PEP 495).
+            return (naive - offset - _NAIVE_EPOCH) // _ONE_US
+        u = (naive.replace(tzinfo=zone) - _EPOCH) // _ONE_US
         if self._local_naive(u) == naive:
-            return u  # exists (first occurrence if ambiguous, since fold=0)
+            return u  # repeated wall time: fold=0 is its first occurrence
         # The wall time falls in a gap: find the transition instant by bisection.
-        other = (naive.replace(tzinfo=self._zone, fold=1) - _EPOCH) // _ONE_US
+        other = (naive.replace(tzinfo=zone, fold=1) - _EPOCH) // _ONE_US
         lo, hi = min(u, other), max(u, other)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -492,7 +504,7 @@ class BusinessCalendar:
             us, ue = self._wall_to_us(day, s), self._wall_to_us(day, e)
             if us < ue:  # a period may vanish entirely inside a DST gap
                 intervals.append((us, ue))
-        info = _DayInfo(kind, tuple(intervals), self._wall_to_us(day, 0), self._wall_to_us(day, _DAY_US))
+        info = _DayInfo(kind, tuple(intervals))
         self._days[day] = info
         return info
 
@@ -574,20 +586,32 @@ class BusinessCalendar:
         j = bisect_left(cum_after, b)
         return starts[j] + b - cum_before[j]
 
-    def _between(self, a: int, b: int) -> int:
-        """Business time in ``[a, b)``; zero when ``b <= a``."""
-        if b <= a:
-            return 0
-        if self._always_open:
-            return b - a
-        ya, fa = self._position(a)
-        yb, fb = self._position(b)
+    def _locate(self, year: int, b: int) -> int:
+        """Instant at which business time ``b`` > 0, counted from the start of UTC ``year``, is reached."""
+        starts, _ends, cum_before, cum_after, total = self._chunk(year)
+        while b > total:
+            b -= total
+            year += 1
+            starts, _ends, cum_before, cum_after, total = self._chunk(year)
+        j = bisect_left(cum_after, b)
+        return starts[j] + b - cum_before[j]
+
+    def _span(self, ya: int, fa: int, yb: int, fb: int) -> int:
+        """Business time between two positions (year, elapsed in year), the second not earlier."""
         if ya == yb:
             return fb - fa
         total = self._chunk(ya)[4] - fa + fb
         for year in range(ya + 1, yb):
             total += self._chunk(year)[4]
         return total
+
+    def _between(self, a: int, b: int) -> int:
+        """Business time in ``[a, b)``; zero when ``b <= a``."""
+        if b <= a:
+            return 0
+        if self._always_open:
+            return b - a
+        return self._span(*self._position(a), *self._position(b))
 
     def _between_paused(self, a: int, b: int, pauses: list[tuple[int, int]]) -> int:
         total = self._between(a, b)
@@ -598,17 +622,34 @@ class BusinessCalendar:
 
     def _add_paused(self, u: int, d: int, pauses: list[tuple[int, int]]) -> int:
         """Like :meth:`_add` but not counting business time inside merged ``pauses``."""
+        if not pauses:
+            return self._add(u, d)
+        if self._always_open:
+            cur, rem = u, d
+            for ps, pe in pauses:
+                if pe > cur:
+                    if ps > cur:
+                        if ps - cur >= rem:
+                            break
+                        rem -= ps - cur
+                    cur = pe
+            return cur + rem
+        # Walk the pauses carrying the position (UTC year, business time elapsed in that year)
+        # of the cursor, so that every boundary is located only once.
         cur, rem = u, d
+        year, f = self._position(u)
         for ps, pe in pauses:
             if pe <= cur:
                 continue
             if ps > cur:
-                available = self._between(cur, ps)
+                py, pf = self._position(ps)
+                available = self._span(year, f, py, pf)
                 if available >= rem:
-                    return self._add(cur, rem)
+                    break
                 rem -= available
             cur = pe
-        return self._add(cur, rem)
+            year, f = self._position(pe)
+        return self._locate(year, f + rem)
 
     def _is_working(self, u: int) -> bool:
         if self._always_open:
@@ -631,16 +672,23 @@ def _micro_to_time(micro: int, *, is_end: bool = False) -> time:
 
 
 def _to_us(value: datetime, what: str) -> int:
+    # Hot path: one subtraction; the checks below only run when it cannot be done.
+    try:
+        if value.tzinfo is not None:
+            return (value - _EPOCH) // _ONE_US
+    except (AttributeError, TypeError):
+        pass
     if not isinstance(value, datetime):
         raise TypeError(f"{what} must be a datetime, got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
-    return (value - _EPOCH) // _ONE_US
+    raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
 
 
 def _from_us(u: int, zone: ZoneInfo) -> datetime:
     seconds, micro = divmod(u, _US)
-    result = datetime.fromtimestamp(seconds, zone)
+    try:
+        result = datetime.fromtimestamp(seconds, zone)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("instant outside the supported range") from None
     return result.replace(microsecond=micro) if micro else result
 
 
@@ -742,7 +790,7 @@ def warning_at(
     fraction: float = 0.75,
 ) -> datetime:
     """Return the instant at which ``fraction`` of ``target`` business time has been used."""
-    if not 0 <= fraction:
+    if not fraction >= 0:  # also rejects NaN
         raise ValueError(f"fraction must not be negative, got {fraction}")
     return add_business_time(calendar, started_at, _scale(target, fraction), pauses)
 
@@ -806,19 +854,22 @@ def compute_clock(
 _SKIP_KIND_BY_DAY = {_HOLIDAY: StepKind.SKIPPED_HOLIDAY, _WEEKEND: StepKind.SKIPPED_WEEKEND}
 
 
-def _day_segments(info: _DayInfo) -> list[tuple[int, int, StepKind]]:
+def _day_segments(calendar: BusinessCalendar, day: date) -> list[tuple[int, int, StepKind]]:
+    """Classified, contiguous segments covering one local day."""
+    info = calendar._day(day)
+    midnight, next_midnight = calendar._wall_to_us(day, 0), calendar._wall_to_us(day, _DAY_US)
     if info.kind in _SKIP_KIND_BY_DAY:
-        return [(info.midnight, info.next_midnight, _SKIP_KIND_BY_DAY[info.kind])]
+        return [(midnight, next_midnight, _SKIP_KIND_BY_DAY[info.kind])]
     counted = StepKind.USED_MAKEUP_WORKDAY if info.kind == _MAKEUP else StepKind.COUNTED
     segments: list[tuple[int, int, StepKind]] = []
-    cursor = info.midnight
+    cursor = midnight
     for index, (s, e) in enumerate(info.intervals):
         gap = StepKind.SKIPPED_BREAK if index else StepKind.SKIPPED_OUTSIDE_HOURS
         segments.append((cursor, s, gap))
         segments.append((s, e, counted))
         cursor = e
     # A day whose periods all vanished in a DST gap is simply outside hours.
-    segments.append((cursor, info.next_midnight, StepKind.SKIPPED_OUTSIDE_HOURS))
+    segments.append((cursor, next_midnight, StepKind.SKIPPED_OUTSIDE_HOURS))
     return segments
 
 
@@ -848,7 +899,7 @@ def explain_due(
     p = 0
     day, last_day = calendar._local_date(s), calendar._local_date(due)
     while day <= last_day:
-        for a, b, kind in _day_segments(calendar._day(day)):
+        for a, b, kind in _day_segments(calendar, day):
             cur, end = max(a, s), min(b, due)
             while cur < end:
                 while p < len(pause_spans) and pause_spans[p][1] <= cur:

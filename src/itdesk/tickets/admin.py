@@ -12,7 +12,15 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Priority)
 class PriorityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "name_zh", "rank", "response_minutes", "resolution_minutes", "is_default")
+    list_display = (
+        "code",
+        "name_en",
+        "name_zh",
+        "rank",
+        "response_minutes",
+        "resolution_minutes",
+        "is_default",
+    )
 
 
 @admin.register(DeskSettings)

@@ -39,7 +39,12 @@ class Category(BilingualName):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     default_group = models.ForeignKey(
         "accounts.SupportGroup",
@@ -89,7 +94,9 @@ class DeskSettings(models.Model):
         max_length=80,
         default=DEFAULT_PATTERN,
         validators=[validate_pattern],
-        help_text=_("Python format with {date} and {seq}, e.g. IT{date:%Y%m%d}{seq:03d} or {date:%Y%m}-{seq:03d}."),
+        help_text=_(
+            "Python format with {date} and {seq}, e.g. IT{date:%Y%m%d}{seq:03d} or {date:%Y%m}-{seq:03d}."
+        ),
     )
 
     class Meta:
@@ -119,13 +126,21 @@ class Ticket(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="tickets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PORTAL)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("problem started"), null=True, blank=True)
     impact_scope = models.CharField(_("impact scope"), max_length=300, blank=True)
@@ -135,7 +150,9 @@ class Ticket(models.Model):
     software_version = models.CharField(_("software and version"), max_length=120, blank=True)
     impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices, default=Impact.LOW)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.MEDIUM)
-    priority = models.ForeignKey(Priority, verbose_name=_("priority"), on_delete=models.PROTECT, related_name="+")
+    priority = models.ForeignKey(
+        Priority, verbose_name=_("priority"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW)
     status_before_wait = models.CharField(max_length=24, choices=Status.choices, blank=True, editable=False)
     group = models.ForeignKey(
@@ -190,7 +207,9 @@ class Ticket(models.Model):
 class Comment(models.Model):
     """A public reply or an internal note on a ticket."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
@@ -222,7 +241,12 @@ class Attachment(models.Model):
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
     )
     comment = models.ForeignKey(
-        Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+        Comment,
+        verbose_name=_("comment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     filename = models.CharField(_("file name"), max_length=200)
@@ -251,7 +275,9 @@ class AppendOnlyError(RuntimeError):
 class TicketEvent(models.Model):
     """One entry of a ticket's history: who did what, when, old -> new. Append-only."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),

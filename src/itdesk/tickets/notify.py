@@ -61,9 +61,7 @@ def queue_ticket_notifications(ticket_id: int, event: str, **extra: Any) -> None
         recipients.append((address, ticket.requester.language, REQUESTER_SUBJECTS[event], "requester"))
     if event in DESK_SUBJECTS:
         if ticket.assignee is not None and event != "status:escalated":
-            recipients.append(
-                (ticket.assignee.email, ticket.assignee.language, DESK_SUBJECTS[event], "desk")
-            )
+            recipients.append((ticket.assignee.email, ticket.assignee.language, DESK_SUBJECTS[event], "desk"))
         elif ticket.group is not None and ticket.group.email:
             recipients.append((ticket.group.email, "", DESK_SUBJECTS[event], "desk"))
     event_id = ticket.events.order_by("-id").values_list("id", flat=True).first()

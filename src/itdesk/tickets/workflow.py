@@ -123,12 +123,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.AWAITING_APPROVAL, S.PLANNING, APPROVER, frozenset({Need.REASON}), "reject", False),
     Transition(S.PLANNING, S.IN_PROGRESS, AGENT, frozenset({Need.NOTE}), "execute", False),
     Transition(S.IN_PROGRESS, S.PLANNING, AGENT, frozenset({Need.REASON}), "reassess", False),
-    *_moves(_WORKING, S.WAITING_ON_REQUESTER, AGENT, needs=frozenset({Need.NOTE}), action="wait_on_requester"),
-    *_moves(_RESUMABLE, S.WAITING_ON_REQUESTER, SYSTEM, action="wait_on_requester"),
-    *(
-        Transition(S.WAITING_ON_REQUESTER, target, AGENT | SYSTEM, action="resume")
-        for target in _RESUMABLE
+    *_moves(
+        _WORKING, S.WAITING_ON_REQUESTER, AGENT, needs=frozenset({Need.NOTE}), action="wait_on_requester"
     ),
+    *_moves(_RESUMABLE, S.WAITING_ON_REQUESTER, SYSTEM, action="wait_on_requester"),
+    *(Transition(S.WAITING_ON_REQUESTER, target, AGENT | SYSTEM, action="resume") for target in _RESUMABLE),
     *_moves(
         (S.DIAGNOSING, S.ESCALATED, S.IN_PROGRESS),
         S.RESOLVED,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from itdesk.web.views import auth, desk, files, portal
+from itdesk.web.views import auth, desk, desk_ticket, files, portal
 
 app_name = "web"
 
@@ -13,8 +13,14 @@ urlpatterns = [
     path("portal/", portal.my_requests, name="portal"),
     path("portal/new/", portal.new_request, name="portal-new"),
     path("portal/<str:number>/", portal.request_detail, name="portal-ticket"),
+    path("portal/<str:number>/reply/", portal.reply, name="portal-reply"),
+    path("portal/<str:number>/move/", portal.transition, name="portal-transition"),
     path("desk/", desk.queue_view, name="desk"),
     path("desk/new/", desk.register_ticket, name="desk-new"),
-    path("desk/<str:number>/", desk.ticket_detail, name="desk-ticket"),
+    path("desk/<str:number>/", desk_ticket.ticket_detail, name="desk-ticket"),
+    path("desk/<str:number>/edit/", desk_ticket.edit, name="desk-edit"),
+    path("desk/<str:number>/assign/", desk_ticket.assign_to_me, name="desk-assign"),
+    path("desk/<str:number>/reply/", desk_ticket.reply, name="desk-reply"),
+    path("desk/<str:number>/move/", desk_ticket.transition, name="desk-transition"),
     path("tickets/<str:number>/files/<int:attachment_id>/", files.download, name="attachment"),
 ]

@@ -1,9 +1,90 @@
-"""Temporary: replaced by the real pages."""
-from django.http import HttpResponse
+"""The agent desk: queues with filters, and registering a request on someone's behalf."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from itdesk.core.errors import ServiceError
+from itdesk.tickets import selectors, services
+from itdesk.web.forms import QueueFilterForm, RegisterForm
+from itdesk.web.views.common import agent_required, desk_required, paginate, uploads
+
+# The desk's queues as tabs, in order; "all" (closed included) is shown without a count.
+QUEUE_TABS = (
+    ("new", gettext_lazy("New")),
+    ("mine", gettext_lazy("Assigned to me")),
+    ("group", gettext_lazy("My groups")),
+    ("open", gettext_lazy("All open")),
+    ("all", gettext_lazy("All")),
+)
+COUNTED_QUEUES = ("new", "mine", "group", "open")
+DEFAULT_QUEUE = "open"
 
 
-def queue_view(request):
-    return HttpResponse("")
+def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
+    user = request.user
+    return [
+        {
+            "name": name,
+            "label": label,
+            "active": name == current,
+            "count": selectors.queue(user, name).count() if name in COUNTED_QUEUES else None,  # type: ignore[arg-type]
+        }
+        for name, label in QUEUE_TABS
+    ]
 
 
-register_ticket = ticket_detail = queue_view
+@desk_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """A queue as tabs with counts and a filterable, sortable, paginated table (htmx refreshes the table)."""
+    name = request.GET.get("queue", DEFAULT_QUEUE)
+    if name not in dict(QUEUE_TABS):
+        name = DEFAULT_QUEUE
+    form = QueueFilterForm(request.GET)
+    tickets = form.apply(selectors.queue(request.user, name))  # type: ignore[arg-type]
+    context = {
+        "queue": name,
+        "tabs": _tabs(request, name),
+        "form": form,
+        "page": paginate(request, tickets),
+        "sort": form.sort_key,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/desk/_queue_table.html", {**context, "oob_tabs": True})
+    return render(request, "web/desk/queue.html", context)
+
+
+@agent_required
+def register_ticket(request: HttpRequest) -> HttpResponse:
+    """Register a request for someone who phoned, walked in or wrote an e-mail."""
+    if request.method == "POST":
+        form = RegisterForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                ticket = services.create_ticket(
+                    actor=request.user,  # type: ignore[arg-type]
+                    requester=form.cleaned_data["requester"],
+                    channel=form.cleaned_data["channel"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    attachments=uploads(form.cleaned_data["attachments"]),
+                    **form.ticket_fields(),
+                )
+            except ServiceError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Request %(number)s registered for %(name)s.")
+                    % {"number": ticket.number, "name": ticket.requester.name},
+                )
+                return redirect("web:desk-ticket", ticket.number)
+    else:
+        form = RegisterForm()
+    return render(request, "web/desk/new.html", {"form": form}, status=400 if form.is_bound else 200)

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Run the ITDesk job worker (Huey consumer with the periodic scheduler)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--workers", type=int, default=None, help="worker threads (default from settings)")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="worker threads (default from settings)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--workers", str(options["workers"])] if options["workers"] else []
