@@ -342,9 +342,8 @@ def transition_ticket(
             field = _NEED_FIELDS[exc.code]
             raise ValidationFailed(message, code=exc.code, fields={field: [str(message)]}) from None
         if (group is not None or assignee is not None) and "agent" not in caps:
-            raise FieldNotAllowed(
-                fields=[name for name in ("group", "assignee") if locals()[name] is not None]
-            )
+            given = {"group": group, "assignee": assignee}
+            raise FieldNotAllowed(fields=[name for name, value in given.items() if value is not None])
         if assignee is not None and not (assignee.is_active and assignee.is_agent):
             raise ValidationFailed(fields={"assignee": [str(_("Only an active agent can be assigned."))]})
 
