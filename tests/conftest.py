@@ -1,8 +1,9 @@
-"""Shared fixtures: a small organisation like the demo's."""
+"""Shared fixtures: a small organisation like the demo's.
+
+Factories are imported inside the fixtures so the pure tests (workflow, SLA engine) load no Django.
+"""
 
 import pytest
-
-from tests.factories import SupportGroupFactory, UserFactory, member
 
 
 @pytest.fixture(autouse=True)
@@ -21,44 +22,62 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def service_desk(db):
+    from tests.factories import SupportGroupFactory
+
     return SupportGroupFactory(code="service-desk", name="Service desk", is_first_line=True)
 
 
 @pytest.fixture
 def network_group(db):
+    from tests.factories import SupportGroupFactory
+
     return SupportGroupFactory(code="network", name="Network")
 
 
 @pytest.fixture
 def alice(db):
+    from tests.factories import UserFactory
+
     return UserFactory(username="alice", display_name="Alice Wang", phone="13800000001")
 
 
 @pytest.fixture
 def bob(db):
+    from tests.factories import UserFactory
+
     return UserFactory(username="bob", display_name="Bob Li")
 
 
 @pytest.fixture
 def agent1(service_desk):
+    from tests.factories import UserFactory, member
+
     return member(UserFactory(username="agent1", role="agent"), service_desk, "L1")
 
 
 @pytest.fixture
 def agent2(network_group):
+    from tests.factories import UserFactory, member
+
     return member(UserFactory(username="agent2", role="agent"), network_group, "L2")
 
 
 @pytest.fixture
 def lead1(service_desk):
+    from tests.factories import UserFactory, member
+
     return member(UserFactory(username="lead1", role="lead"), service_desk, "L3")
 
 
 @pytest.fixture
 def manager1(db):
+    from tests.factories import UserFactory
+
     return UserFactory(username="manager1", role="approver")
 
 
 @pytest.fixture
 def auditor(db):
+    from tests.factories import UserFactory
+
     return UserFactory(username="auditor1", role="auditor")
