@@ -7,7 +7,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(request, tmp_path):
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # the pure tests run without Django (-p no:django)
+    settings = request.getfixturevalue("settings")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
