@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/<str:number>/move/", portal.transition, name="portal-transition"),
     path("desk/", desk.queue_view, name="desk"),
     path("desk/new/", desk.register_ticket, name="desk-new"),
+    path("desk/people/", desk.people, name="desk-people"),
     path("desk/<str:number>/", desk_ticket.ticket_detail, name="desk-ticket"),
     path("desk/<str:number>/edit/", desk_ticket.edit, name="desk-edit"),
     path("desk/<str:number>/assign/", desk_ticket.assign_to_me, name="desk-assign"),

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from itdesk.accounts.models import User
 from itdesk.core.errors import ServiceError
 from itdesk.tickets import selectors, services
 from itdesk.web.forms import QueueFilterForm, RegisterForm
@@ -55,9 +58,14 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, tickets),
         "sort": form.sort_key,
     }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/desk/_queue_table.html", {**context, "oob_tabs": True})
-    return render(request, "web/desk/queue.html", context)
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "web/desk/_queue_table.html", {**context, "oob_tabs": True})
+    else:
+        response = render(request, "web/desk/queue.html", context)
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @agent_required
@@ -88,3 +96,20 @@ def register_ticket(request: HttpRequest) -> HttpResponse:
     else:
         form = RegisterForm()
     return render(request, "web/desk/new.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@agent_required
+def people(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the requester field: active people by username, employee ID or name (htmx)."""
+    text = (request.GET.get("requester") or request.GET.get("q") or "").strip()
+    matches = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(username__istartswith=text) | Q(employee_id__istartswith=text) | Q(display_name__icontains=text)
+        )
+        .select_related("department")
+        .order_by("username")[:10]
+        if len(text) >= 1
+        else []
+    )
+    return render(request, "web/desk/_people_options.html", {"people": matches})
