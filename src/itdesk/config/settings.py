@@ -143,7 +143,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(env_str("ITDESK_MEDIA_DIR") or DATA_DIR / "attachments")
-MEDIA_URL = None  # attachments are only ever served through the access-checked download view
+# No route serves this path: attachments are only ever served through the access-checked download views.
+MEDIA_URL = "/attachments-are-not-served-directly/"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
