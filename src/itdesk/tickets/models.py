@@ -25,13 +25,13 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         """The name in the active language."""
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Category(BilingualName):

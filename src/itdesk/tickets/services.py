@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.errors import NotFound, PermissionDenied, ServiceError, StaleVersion, ValidationFailed
 from itdesk.core.numbering import allocate_number
+from itdesk.sla import services as sla_services
 from itdesk.tickets import notify, workflow
 from itdesk.tickets.choices import Channel, EventKind, Impact, Urgency
 from itdesk.tickets.models import Attachment, Category, Comment, DeskSettings, Priority, Ticket, TicketEvent
@@ -177,9 +178,7 @@ def _clean_fields(values: Mapping[str, Any], allowed: frozenset[str]) -> dict[st
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        if name == "impact" and value not in Impact.values:
-            errors[name] = [str(_("Choose high (1), medium (2) or low (3)."))]
-        elif name == "urgency" and value not in Urgency.values:
+        if name in {"impact", "urgency"} and value not in Impact.values:  # both scales are 1..3
             errors[name] = [str(_("Choose high (1), medium (2) or low (3)."))]
         elif name == "channel" and value not in Channel.values:
             errors[name] = [str(_("Unknown channel."))]
@@ -250,6 +249,7 @@ def create_ticket(
         for item in files:
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
         notify.notify_ticket_event(ticket.pk, "received")
+        sla_services.refresh_ticket_clocks(ticket)
     return ticket
 
 
@@ -263,18 +263,22 @@ def _number_pattern() -> str:
 def update_ticket(
     *,
     ticket: Ticket | int,
-    actor: User,
+    actor: User | None,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
     reason: str = "",
 ) -> Ticket:
-    """Change fields of a ticket; each change becomes an event. A stale `expected_version` is refused."""
+    """Change fields of a ticket; each change becomes an event. A stale `expected_version` is refused.
+
+    `actor=None` is the system (a job, e.g. the SLA watcher raising a priority): it may set desk fields.
+    """
     with transaction.atomic():
         locked = _lock(ticket)
-        _require_desk_or_own(actor, locked)
+        if actor is not None:
+            _require_desk_or_own(actor, locked)
         _check_version(locked, expected_version)
         _require_active(locked)
-        allowed = DESK_FIELDS if actor.is_agent else REQUESTER_FIELDS
+        allowed = DESK_FIELDS if actor is None or actor.is_agent else REQUESTER_FIELDS
         values = _clean_fields(dict(changes), allowed)
         changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
         if "priority" in changed and not reason.strip():
@@ -299,6 +303,7 @@ def update_ticket(
         locked.save()
         if "priority" in changed:
             notify.notify_ticket_event(locked.pk, "priority_changed")
+        sla_services.refresh_ticket_clocks(locked)
     return locked
 
 
@@ -412,6 +417,7 @@ def transition_ticket(
         locked.updated_at = now
         locked.save()
         notify.notify_ticket_event(locked.pk, f"status:{move.target}")
+        sla_services.refresh_ticket_clocks(locked)
     return locked
 
 
@@ -500,6 +506,7 @@ def add_comment(
             notify.notify_ticket_event(locked.pk, "reply", comment_id=comment.pk)
         elif not from_desk:
             notify.notify_ticket_event(locked.pk, "requester_reply", comment_id=comment.pk)
+        sla_services.refresh_ticket_clocks(locked)
     return comment
 
 
