@@ -38,18 +38,23 @@ check: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python -m pytest
 
-## browser-deps: Debian's chromium for the Playwright browser tests (installed when missing)
+## browser-deps: Debian's chromium for the browser tests and gettext for the translation tests (installed when missing)
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+	@{ command -v chromium && command -v xgettext; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium and gettext for the browser and translation tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is required for the browser tests" >&2; exit 1; }
+	@command -v xgettext >/dev/null 2>&1 || { echo "gettext (xgettext) is required for the translation tests" >&2; exit 1; }
 
-## messages: refresh the translation catalogues (needs gettext) and compile them
+## messages: refresh the Chinese catalogue (needs gettext): extract, apply the translation memory, compile.
+## New strings fail the middle step until their translations are in src/itdesk/locale/translations_zh_hans.py.
 messages: $(VENV)/.dev-installed
-	cd src/itdesk && ../../$(BIN)/itdesk makemessages -l zh_Hans -l en --no-obsolete --add-location file
-	cd src/itdesk && ../../$(BIN)/itdesk compilemessages
+	@command -v xgettext >/dev/null 2>&1 || { echo "makemessages needs GNU gettext: sudo apt-get install gettext" >&2; exit 1; }
+	mkdir -p src/itdesk/locale
+	cd src/itdesk && ../../$(BIN)/itdesk makemessages -l zh_Hans --no-obsolete --add-location file
+	$(BIN)/python src/itdesk/locale/apply_translations.py
+	cd src/itdesk && ../../$(BIN)/itdesk compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

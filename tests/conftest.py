@@ -23,6 +23,40 @@ def _test_settings(request, tmp_path):
     settings.ITDESK_NUMBER_PATTERN = ""
 
 
+def _replay_data_migrations():
+    """Run every ITDesk data migration again (they are idempotent) on the live app registry."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    done = set()
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for key in loader.graph.forwards_plan(leaf):  # dependency order
+            if key in done or key[0] not in ITDESK_APPS:
+                continue
+            done.add(key)
+            for operation in loader.disk_migrations[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+
+
+ITDESK_APPS = {"core", "accounts", "tickets", "sla", "notifications"}
+
+
+@pytest.fixture(autouse=True)
+def _data_from_migrations(request):
+    """Transactional tests flush every table afterwards, data from migrations included: put it back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _replay_data_migrations()
+
+
 @pytest.fixture
 def service_desk(db):
     from tests.factories import SupportGroupFactory
