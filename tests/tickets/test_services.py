@@ -233,3 +233,12 @@ def test_escalation_is_visible_to_the_requester_but_the_handover_is_not(ticket, 
     assert "RADIUS issue" not in str([(e.note, e.comment and e.comment.body) for e in requester_view])
     desk_notes = [c.body for c in selectors.comments_for(agent1, ticket) if c.internal]
     assert desk_notes == ["RADIUS issue"]
+
+
+def test_a_reply_resumes_a_ticket_put_on_hold_right_after_acknowledging(ticket, agent1, alice):
+    services.transition_ticket(ticket=ticket, actor=agent1, to="acknowledged")
+    services.transition_ticket(ticket=ticket, actor=agent1, to="waiting_on_requester", note="Your asset tag?")
+    comment = services.add_comment(ticket=ticket, actor=alice, body="A-10422")
+    ticket.refresh_from_db()
+    assert ticket.status == "acknowledged"
+    assert comment.pk and ticket.comments.filter(body="A-10422").exists()

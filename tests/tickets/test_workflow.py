@@ -101,7 +101,7 @@ def test_agent_closing_needs_a_note_but_the_requester_confirming_does_not():
 
 
 def test_waiting_resumes_by_the_system_without_a_note():
-    for target in ("diagnosing", "escalated", "planning", "in_progress"):
+    for target in ("acknowledged", "diagnosing", "escalated", "planning", "in_progress"):
         assert workflow.check_transition("waiting_on_requester", target, {"system"}).action == "resume"
 
 

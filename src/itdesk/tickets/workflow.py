@@ -127,7 +127,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _WORKING, S.WAITING_ON_REQUESTER, AGENT, needs=frozenset({Need.NOTE}), action="wait_on_requester"
     ),
     *_moves(_RESUMABLE, S.WAITING_ON_REQUESTER, SYSTEM, action="wait_on_requester"),
-    *(Transition(S.WAITING_ON_REQUESTER, target, AGENT | SYSTEM, action="resume") for target in _RESUMABLE),
+    # Resuming returns to wherever the ticket was put on hold from, acknowledged included.
+    *(Transition(S.WAITING_ON_REQUESTER, target, AGENT | SYSTEM, action="resume") for target in _WORKING),
     *_moves(
         (S.DIAGNOSING, S.ESCALATED, S.IN_PROGRESS),
         S.RESOLVED,
