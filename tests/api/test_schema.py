@@ -19,6 +19,7 @@ def test_the_schema_lists_every_endpoint(schema):
         "/api/v1/tickets/{number}/transition/": {"post"},
         "/api/v1/tickets/{number}/comments/": {"get", "post"},
         "/api/v1/tickets/{number}/events/": {"get"},
+        "/api/v1/tickets/{number}/sla/": {"get"},
         "/api/v1/tickets/{number}/attachments/": {"get", "post"},
         "/api/v1/tickets/{number}/attachments/{attachment_id}/": {"get"},
         "/api/v1/tickets/{number}/attachments/{attachment_id}/download/": {"get"},

@@ -48,11 +48,14 @@ INSTALLED_APPS = [
     "itdesk.core",
     "itdesk.accounts",
     "itdesk.tickets",
+    "itdesk.sla",
     "itdesk.notifications",
     "itdesk.web",
 ]
 
+ITDESK_QUERY_COUNT_HEADER = env_bool("ITDESK_QUERY_COUNT_HEADER", False)
 MIDDLEWARE = [
+    "itdesk.core.middleware.QueryCountMiddleware",  # X-ITDesk-Queries, only when the setting above is on
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,7 +96,7 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+        DATABASES = {"default": dj_database_url.parse(_database_url)}
     except Exception as exc:  # dj_database_url raises several types for bad URLs
         raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from None
 else:
@@ -116,6 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("ITDESK_TEST_SQLITE") or None}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests (a fresh SQLite connection starts with a cold page cache).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("ITDESK_CONN_MAX_AGE", 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -83,3 +83,5 @@ class EventKind(models.TextChoices):
     COMMENT = "comment", _("Reply")
     NOTE = "note", _("Internal note")
     ATTACHMENT = "attachment", _("Attachment added")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")

@@ -186,8 +186,10 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [
+            # Newest first across many statuses (the open queue): walk this index and filter, never sort.
+            models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
             models.Index(fields=["assignee", "status", "-created_at"], name="ticket_assignee_status"),
             models.Index(fields=["group", "status", "-created_at"], name="ticket_group_status"),

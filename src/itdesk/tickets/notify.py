@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.notifications.services import queue_email
+
+if TYPE_CHECKING:
+    from itdesk.tickets.models import Comment, Ticket
 
 # Which events tell the requester, with the subject line for each.
 REQUESTER_SUBJECTS = {
@@ -32,11 +35,11 @@ DESK_SUBJECTS = {
 }
 
 
-def notify_ticket_event(ticket_id: int, event: str, **extra: Any) -> None:
+def notify_ticket_event(ticket: Ticket, event: str, *, event_id: int, comment: Comment | None = None) -> None:
     """Queue the notifications for `event` in the current transaction (the outbox is transactional)."""
     if event not in REQUESTER_SUBJECTS and event not in DESK_SUBJECTS:
         return
-    queue_ticket_notifications(ticket_id, event, **extra)
+    queue_ticket_notifications(ticket, event, event_id=event_id, comment=comment)
 
 
 def _minutes_text(minutes: int) -> str:
@@ -49,12 +52,10 @@ def _minutes_text(minutes: int) -> str:
     return str(_("%(n)s minutes") % {"n": minutes})
 
 
-def queue_ticket_notifications(ticket_id: int, event: str, **extra: Any) -> None:
+def queue_ticket_notifications(
+    ticket: Ticket, event: str, *, event_id: int, comment: Comment | None = None
+) -> None:
     """Render and queue one message per recipient for a ticket event."""
-    from itdesk.tickets.models import Comment, Ticket
-
-    ticket = Ticket.objects.select_related("requester", "priority", "assignee", "group").get(pk=ticket_id)
-    comment = Comment.objects.filter(pk=extra.get("comment_id")).first() if extra.get("comment_id") else None
     recipients: list[tuple[str, str, Any, str]] = []  # (address, language, subject template, audience)
     if event in REQUESTER_SUBJECTS:
         address = ticket.contact_email or ticket.requester.email
@@ -64,7 +65,6 @@ def queue_ticket_notifications(ticket_id: int, event: str, **extra: Any) -> None
             recipients.append((ticket.assignee.email, ticket.assignee.language, DESK_SUBJECTS[event], "desk"))
         elif ticket.group is not None and ticket.group.email:
             recipients.append((ticket.group.email, "", DESK_SUBJECTS[event], "desk"))
-    event_id = ticket.events.order_by("-id").values_list("id", flat=True).first()
     for address, language, subject, audience in recipients:
         if not address:
             continue

@@ -239,7 +239,7 @@ def create_ticket(
             updated_at=now,
             **values,
         )
-        _record(
+        created = _record(
             ticket,
             actor,
             EventKind.CREATED,
@@ -248,7 +248,7 @@ def create_ticket(
         )
         for item in files:
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
-        notify.notify_ticket_event(ticket.pk, "received")
+        notify.notify_ticket_event(ticket, "received", event_id=created.pk)
         sla_services.refresh_ticket_clocks(ticket)
     return ticket
 
@@ -285,10 +285,11 @@ def update_ticket(
             raise ServiceError(_("Changing the priority needs a reason."), code=Need.REASON.value)
         if not changed:
             return locked
+        events = {}
         for name, value in changed.items():
             old = getattr(locked, name)
             setattr(locked, name, value)
-            _record(
+            events[name] = _record(
                 locked,
                 actor,
                 EventKind.FIELD,
@@ -302,7 +303,7 @@ def update_ticket(
         locked.updated_at = timezone.now()
         locked.save()
         if "priority" in changed:
-            notify.notify_ticket_event(locked.pk, "priority_changed")
+            notify.notify_ticket_event(locked, "priority_changed", event_id=events["priority"].pk)
         sla_services.refresh_ticket_clocks(locked)
     return locked
 
@@ -402,7 +403,7 @@ def transition_ticket(
                 created_at=now,
             )
             _record(locked, actor, EventKind.NOTE, comment=handover, public=False, created_at=now)
-        _record(
+        status_event = _record(
             locked,
             actor,
             EventKind.STATUS,
@@ -416,7 +417,7 @@ def transition_ticket(
         locked.version += 1
         locked.updated_at = now
         locked.save()
-        notify.notify_ticket_event(locked.pk, f"status:{move.target}")
+        notify.notify_ticket_event(locked, f"status:{move.target}", event_id=status_event.pk)
         sla_services.refresh_ticket_clocks(locked)
     return locked
 
@@ -479,7 +480,7 @@ def add_comment(
         comment = Comment.objects.create(
             ticket=locked, author=actor, body=body, internal=internal, created_at=now
         )
-        _record(
+        comment_event = _record(
             locked,
             actor,
             EventKind.NOTE if internal else EventKind.COMMENT,
@@ -503,9 +504,9 @@ def add_comment(
                 system=True,
             )
         if from_desk and not internal:
-            notify.notify_ticket_event(locked.pk, "reply", comment_id=comment.pk)
+            notify.notify_ticket_event(locked, "reply", event_id=comment_event.pk, comment=comment)
         elif not from_desk:
-            notify.notify_ticket_event(locked.pk, "requester_reply", comment_id=comment.pk)
+            notify.notify_ticket_event(locked, "requester_reply", event_id=comment_event.pk, comment=comment)
         sla_services.refresh_ticket_clocks(locked)
     return comment
 

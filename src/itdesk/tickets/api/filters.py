@@ -6,9 +6,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from itdesk.sla.selectors import with_next_due
 from itdesk.tickets.choices import Status
 from itdesk.tickets.models import Ticket
 from itdesk.tickets.selectors import QUEUES
@@ -32,10 +33,23 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
     def filter(self, qs: QuerySet[Ticket], value: list[str] | None) -> QuerySet[Ticket]:
         """Order by the requested fields, then by newest first."""
+        if value and any(v.lstrip("-") == "breach" for v in value):
+            return self._with_breach(qs, value)
         qs = super().filter(qs, value)
         if value:
             qs = qs.order_by(*qs.query.order_by, "-pk")
         return qs
+
+    def _with_breach(self, qs: QuerySet[Ticket], value: list[str]) -> QuerySet[Ticket]:
+        """`breach`: nearest SLA breach first (overdue first), tickets without a counting clock last."""
+        order: list[Any] = []
+        for item in value:
+            if item.lstrip("-") == "breach":
+                due = F("sla_next_due")
+                order.append(due.desc(nulls_last=True) if item.startswith("-") else due.asc(nulls_last=True))
+            else:
+                order.append(self.get_ordering_value(item))
+        return with_next_due(qs).order_by(*order, "-pk")
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -59,8 +73,15 @@ class TicketFilter(django_filters.FilterSet):
         help_text=_("new, mine (assigned to me), group (my groups'), open, or all (the default)."),
     )
     ordering = StableOrderingFilter(
-        fields=(("created_at", "created_at"), ("priority__rank", "priority"), ("updated_at", "updated_at")),
-        help_text=_("created_at, priority or updated_at; prefix with - for descending."),
+        fields=(
+            ("created_at", "created_at"),
+            ("priority__rank", "priority"),
+            ("updated_at", "updated_at"),
+            ("sla_next_due", "breach"),
+        ),
+        help_text=_(
+            "created_at, priority, updated_at or breach (nearest SLA breach first); prefix with - for descending."
+        ),
     )
 
     class Meta:

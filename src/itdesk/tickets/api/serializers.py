@@ -14,6 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from itdesk.accounts.models import SupportGroup, User
+from itdesk.sla import selectors as sla_selectors
+from itdesk.sla.serializers import SlaClockSerializer
 from itdesk.tickets import services
 from itdesk.tickets.choices import ACTION_LABELS, Channel, EventKind, Impact, Status, Urgency
 from itdesk.tickets.models import Attachment, Category, Comment, Priority, Ticket, TicketEvent
@@ -164,6 +166,22 @@ class TicketSerializer(serializers.ModelSerializer):
             }
             for move in services.available_moves(ticket, user)
         ]
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """One ticket, with its SLA clocks (the list leaves them out to stay one query per page)."""
+
+    sla = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "sla"]
+        read_only_fields = fields
+
+    @extend_schema_field(SlaClockSerializer(many=True))
+    def get_sla(self, ticket: Ticket) -> list[dict[str, Any]]:
+        """Each target's due time, time left, state and explanation, as the caller may see them."""
+        views = sla_selectors.ticket_clocks(self.context["request"].user, ticket)
+        return SlaClockSerializer(views, many=True).data
 
 
 class _TicketInputSerializer(serializers.ModelSerializer):
@@ -380,6 +398,7 @@ __all__ = [
     "ErrorSerializer",
     "EventSerializer",
     "TicketCreateSerializer",
+    "TicketDetailSerializer",
     "TicketSerializer",
     "TicketUpdateSerializer",
     "TokenRequestSerializer",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from itdesk.sla import api as sla_api
 from itdesk.tickets.api import views
 
 app_name = "api"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("tickets/<str:number>/transition/", views.TicketTransitionView.as_view(), name="ticket-transition"),
     path("tickets/<str:number>/comments/", views.CommentListView.as_view(), name="ticket-comments"),
     path("tickets/<str:number>/events/", views.EventListView.as_view(), name="ticket-events"),
+    path("tickets/<str:number>/sla/", sla_api.TicketSlaView.as_view(), name="ticket-sla"),
     path("tickets/<str:number>/attachments/", views.AttachmentListView.as_view(), name="ticket-attachments"),
     path(
         "tickets/<str:number>/attachments/<int:attachment_id>/",

@@ -48,7 +48,7 @@ UNAUTHENTICATED = OpenApiResponse(
     ERROR, description=_("No or bad credentials (not_authenticated, authentication_failed).")
 )
 ETAG_HEADER = OpenApiResponse(
-    s.TicketSerializer, description=_('The ticket; the ETag header carries its version, e.g. "3".')
+    s.TicketDetailSerializer, description=_('The ticket; the ETag header carries its version, e.g. "3".')
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -149,7 +149,7 @@ def _ticket_response(
 ) -> Response:
     """The ticket as the caller sees it (re-read after a write), with its version as ETag."""
     fresh = selectors.get_ticket(request.user, ticket.number) if reread else ticket
-    response = Response(s.TicketSerializer(fresh, context={"request": request}).data, status=code)
+    response = Response(s.TicketDetailSerializer(fresh, context={"request": request}).data, status=code)
     response["ETag"] = f'"{fresh.version}"'
     if code == status.HTTP_201_CREATED:
         response["Location"] = request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number]))

@@ -1,0 +1,188 @@
+"""Latency and throughput of the ITDesk REST API, measured against a running server.
+
+Run with::
+
+    python benchmarks/bench_api.py --url http://127.0.0.1:8000 --username agent1 --password PW \\
+        --requester alice --requester-password PW [--creates 500] [--lists 200] [--details 200]
+
+One serial client per measurement (requests.Session, so connections are reused where the server allows).
+Measured: creating a ticket as the requester (tickets per second), a page of the open queue as the agent
+(GET /api/v1/tickets/?queue=open&page_size=25) and the detail of random tickets as the agent. When the
+server runs with ITDESK_QUERY_COUNT_HEADER=1, the X-ITDesk-Queries header gives the SQL queries per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+
+CATEGORIES = ["hardware-printer", "hardware-pc", "software-office", "software-business", "network-vpn",
+              "network-wifi", "account-password", "account-access", "service-request"]  # fmt: skip
+TITLES = ["打印机卡纸", "VPN连接失败，错误 809", "Outlook 无法发送邮件", "新员工入职开通账号", "密码重置",
+          "电脑蓝屏", "业务系统无法登录", "Laptop very slow after update", "Cannot open the shared drive"]  # fmt: skip
+
+
+@dataclass
+class Measurement:
+    """Timings, failures and query counts of one kind of request."""
+
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    wall: float = 0.0
+
+    def record(self, response: requests.Response, elapsed: float, expected: int) -> None:
+        """Keep one request's time, its query count and whether it failed."""
+        self.seconds.append(elapsed)
+        header = response.headers.get("X-ITDesk-Queries")
+        if header is not None:
+            self.queries.append(int(header))
+        if response.status_code != expected:
+            self.errors += 1
+            self.first_error = self.first_error or f"HTTP {response.status_code}: {response.text[:300]}"
+
+    def row(self) -> list[str]:
+        """One line of the result table."""
+        ms = sorted(s * 1000 for s in self.seconds)
+        p95 = ms[min(len(ms) - 1, math.ceil(0.95 * len(ms)) - 1)]
+        rate = len(ms) / self.wall if self.wall else 0.0
+        queries = f"{min(self.queries)}-{max(self.queries)}" if self.queries else "n/a"
+        return [self.name, str(len(ms)), str(self.errors), f"{rate:,.1f}", f"{statistics.median(ms):.1f}",
+                f"{p95:.1f}", f"{ms[-1]:.1f}", queries]  # fmt: skip
+
+
+def login(base: str, username: str, password: str) -> requests.Session:
+    """A session that sends the user's API token."""
+    session = requests.Session()
+    response = session.post(f"{base}/api/v1/auth/token/", json={"username": username, "password": password})
+    if response.status_code != 200:
+        sys.exit(f"cannot get a token for {username}: HTTP {response.status_code} {response.text[:300]}")
+    session.headers["Authorization"] = f"Token {response.json()['token']}"
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+def measure(
+    name: str, count: int, call: Callable[[int], requests.Response], expected: int = 200
+) -> Measurement:
+    """Run `call` `count` times in a row and time each."""
+    result = Measurement(name)
+    started = time.perf_counter()
+    for index in range(count):
+        before = time.perf_counter()
+        response = call(index)
+        result.record(response, time.perf_counter() - before, expected)
+    result.wall = time.perf_counter() - started
+    return result
+
+
+def detail_numbers(
+    session: requests.Session, base: str, numbers_file: str, rng: random.Random, pages: int
+) -> list[str]:
+    """Request numbers to read: from a file (a uniform sample of the database), else from list pages."""
+    if numbers_file:
+        with open(numbers_file, encoding="utf-8") as handle:
+            return [line.strip() for line in handle if line.strip()]
+    print("no --numbers-file: detail numbers come from the newest tickets only (warmer than random ones)")
+    first = session.get(f"{base}/api/v1/tickets/", params={"page_size": 200}).json()
+    numbers = [t["number"] for t in first["results"]]
+    last_page = max(1, math.ceil((first.get("count") or len(numbers)) / 200))
+    for page in rng.sample(range(2, last_page + 1), min(pages, last_page - 1)):
+        response = session.get(f"{base}/api/v1/tickets/", params={"page_size": 200, "page": page})
+        if response.ok:
+            numbers.extend(t["number"] for t in response.json()["results"])
+    return numbers
+
+
+def print_table(rows: list[list[str]]) -> None:
+    """Print rows as an aligned text table."""
+    header = ["request", "n", "errors", "req/s", "median ms", "p95 ms", "max ms", "queries min-max"]
+    table = [header, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for index, row in enumerate(table):
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        print("  ".join(cells))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main() -> None:
+    """Measure create, list and detail, then print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--username", default="agent1", help="an agent (lists and details)")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--requester", default="alice", help="a requester (creates tickets)")
+    parser.add_argument("--requester-password", help="default: the same as --password")
+    parser.add_argument("--creates", type=int, default=500)
+    parser.add_argument("--lists", type=int, default=200)
+    parser.add_argument("--details", type=int, default=200)
+    parser.add_argument(
+        "--numbers-file",
+        default="",
+        help="request numbers to read, one per line (generate.py writes DATA_DIR/sample-numbers.txt)",
+    )
+    parser.add_argument(
+        "--sample-pages",
+        type=int,
+        default=0,
+        help="without --numbers-file: also read this many random 200-row pages (deep pages can be slow)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    base = args.url.rstrip("/")
+    rng = random.Random(args.seed)
+
+    agent = login(base, args.username, args.password)
+    requester = login(base, args.requester, args.requester_password or args.password)
+    numbers = detail_numbers(agent, base, args.numbers_file, rng, args.sample_pages)
+    print(f"{base}: detail numbers to pick from: {len(numbers):,}")
+    list_url = f"{base}/api/v1/tickets/"
+    open_page = {"queue": "open", "page_size": 25}
+    for _ in range(5):  # warm-up: connections, caches, lazy imports in the workers
+        agent.get(list_url, params=open_page)
+        agent.get(f"{list_url}{rng.choice(numbers)}/")
+
+    def create(index: int) -> requests.Response:
+        title = f"{rng.choice(TITLES)} #{index}"
+        body = {"title": title, "description": f"Benchmark request {index}: {title}.",
+                "category": rng.choice(CATEGORIES), "impact": rng.choice([2, 3]), "urgency": rng.choice([1, 2, 3])}  # fmt: skip
+        return requester.post(list_url, json=body)
+
+    results = [
+        measure(f"POST /tickets/ (create, as {args.requester})", args.creates, create, expected=201),
+        measure(
+            "GET /tickets/?queue=open&page_size=25",
+            args.lists,
+            lambda _i: agent.get(list_url, params=open_page),
+        ),
+        measure(
+            "GET /tickets/{number}/ (random)",
+            args.details,
+            lambda _i: agent.get(f"{list_url}{rng.choice(numbers)}/"),
+        ),
+    ]
+    open_count = agent.get(list_url, params=open_page).json().get("count")
+    print(f"open queue: {open_count if open_count is not None else '?'} tickets\n")
+    print_table([r.row() for r in results])
+    for r in results:
+        if r.errors:
+            print(f"\n{r.name}: {r.errors} errors; first: {r.first_error}")
+    if not any(r.queries for r in results):
+        print("\n(no X-ITDesk-Queries header: start the server with ITDESK_QUERY_COUNT_HEADER=1)")
+
+
+if __name__ == "__main__":
+    main()

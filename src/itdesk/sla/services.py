@@ -1,0 +1,368 @@
+"""SLA writes: each ticket's clocks recomputed from its history, holiday imports, bulk recomputation.
+
+`refresh_ticket_clocks` runs inside the ticket services' transaction (the ticket row is locked), so a
+ticket and its clocks always change together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from itdesk.accounts.models import Department
+from itdesk.core.errors import ServiceError
+from itdesk.sla import calendars, derive, holidays
+from itdesk.sla.calendars import CalendarUnusable, LoadedCalendar
+from itdesk.sla.models import (
+    Calendar,
+    CalendarDay,
+    ClockState,
+    DayKind,
+    DaySource,
+    Policy,
+    PolicyRule,
+    PolicyTarget,
+    TargetUnit,
+    TicketClock,
+)
+from itdesk.tickets.choices import EventKind
+from itdesk.tickets.models import Category, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+class HolidaysUnknown(ServiceError):
+    code = "holidays_unknown"
+    default_message = _("The official holiday schedule of this year is not known.")
+
+
+# ---------------------------------------------------------------- choosing a policy
+
+
+def _ancestors(model: type[Category] | type[Department], pk: int | None) -> set[int]:
+    """`pk` and every ancestor of it in a small tree table (categories, departments)."""
+    if pk is None:
+        return set()
+    parents = dict(model.objects.values_list("pk", "parent_id"))
+    chain: set[int] = set()
+    while pk is not None and pk not in chain:
+        chain.add(pk)
+        pk = parents.get(pk)
+    return chain
+
+
+def select_policy(ticket: Ticket) -> Policy | None:
+    """The policy of the first active rule the ticket matches (by order), else the default policy."""
+    rules = (
+        PolicyRule.objects.filter(is_active=True, policy__is_active=True)
+        .select_related("policy__calendar")
+        .order_by("position", "pk")
+    )
+    categories: set[int] | None = None
+    departments: set[int] | None = None
+    for rule in rules:
+        if rule.priority_id is not None and rule.priority_id != ticket.priority_id:
+            continue
+        if rule.category_id is not None:
+            categories = _ancestors(Category, ticket.category_id) if categories is None else categories
+            if rule.category_id not in categories:
+                continue
+        if rule.department_id is not None:
+            if departments is None:
+                departments = _ancestors(Department, ticket.requester.department_id)
+            if rule.department_id not in departments:
+                continue
+        return rule.policy
+    return Policy.objects.filter(is_default=True, is_active=True).select_related("calendar").first()
+
+
+def target_duration(amount: int, unit: str, calendar: LoadedCalendar) -> timedelta:
+    """A target's length: minutes and hours as they are, days as working days of the calendar."""
+    if unit == TargetUnit.DAYS:
+        return calendar.engine.working_day * amount
+    return timedelta(hours=amount) if unit == TargetUnit.HOURS else timedelta(minutes=amount)
+
+
+# ---------------------------------------------------------------- a ticket's history
+
+
+def ticket_history(ticket: Ticket) -> derive.History:
+    """Read what the clocks need from the ticket's row and its status, priority and group events."""
+    status_changes: list[tuple[datetime, str, str]] = []
+    priority_changes: list[tuple[datetime, str, str]] = []
+    group_changed_at = None
+    events = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk)
+        .filter(Q(kind=EventKind.STATUS) | Q(kind=EventKind.FIELD, field__in=("priority", "group")))
+        .order_by("created_at", "pk")
+        .values_list("created_at", "kind", "field", "old_value", "new_value")
+    )
+    for when, kind, field, old, new in events:
+        if kind == EventKind.STATUS:
+            status_changes.append((when, old, new))
+        elif field == "priority":
+            priority_changes.append((when, old, new))
+        else:
+            group_changed_at = when
+    return derive.History(
+        created_at=ticket.created_at,
+        status=ticket.status,
+        status_changes=status_changes,
+        first_response_at=ticket.first_response_at,
+        priority=ticket.priority.code,
+        priority_changes=priority_changes,
+        at_first_line=ticket.group is None or ticket.group.is_first_line,
+        group_changed_at=group_changed_at,
+    )
+
+
+# ---------------------------------------------------------------- refreshing clocks
+
+
+@dataclass(frozen=True)
+class _Plan:
+    policy: Policy
+    targets: dict[tuple[str, str], PolicyTarget]  # (priority code, kind) -> target
+
+    def calendar(self, code: str, kind: str, fallback: LoadedCalendar) -> LoadedCalendar:
+        target = self.targets.get((code, kind))
+        if target is None:
+            return fallback
+        return calendars.loaded(target.calendar or self.policy.calendar)
+
+
+def refresh_ticket_clocks(ticket: Ticket | int, *, now: datetime | None = None) -> list[TicketClock]:
+    """Recompute a ticket's clocks from its history (call inside the transaction that changed it)."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    # Re-read: the caller's instance may be stale (a nested service call may have moved the ticket).
+    row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
+    now = now or timezone.now()
+    existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
+    policy = select_policy(row)
+    if policy is None:
+        for clock in existing.values():
+            _retire(clock, now)
+        return []
+    plan = _Plan(
+        policy,
+        {
+            (t.priority.code, t.kind): t
+            for t in PolicyTarget.objects.filter(policy=policy).select_related("priority", "calendar")
+        },
+    )
+    history = ticket_history(row)
+    windows = derive.derive_windows(history, pause_on_approval=policy.pause_on_approval)
+    clocks = []
+    for kind in derive.KINDS:
+        window = windows[kind]
+        target = plan.targets.get((row.priority.code, kind))
+        if window is None or target is None:
+            if kind in existing:
+                _retire(existing[kind], now)
+            continue
+        try:
+            clock = _refresh_clock(row, plan, target, window, history, existing.get(kind), now)
+        except CalendarUnusable as exc:
+            # A broken calendar must not stop the desk from working tickets: keep the last figures and
+            # let calendar_warnings() tell the administrators.
+            log.error("SLA clock of ticket %s not computed: %s", row.number, exc)
+            continue
+        clocks.append(clock)
+    return clocks
+
+
+def _refresh_clock(
+    ticket: Ticket,
+    plan: _Plan,
+    target: PolicyTarget,
+    window: derive.Window,
+    history: derive.History,
+    clock: TicketClock | None,
+    now: datetime,
+) -> TicketClock:
+    current = calendars.loaded(target.calendar or plan.policy.calendar)
+    spans: list[tuple[datetime, LoadedCalendar]] = []
+    for start, code in derive.priority_segments(history):
+        loaded = plan.calendar(code, window.kind, current)
+        if not spans or spans[-1][1].id != loaded.id:
+            spans.append((start, loaded))
+    duration = target_duration(target.amount, target.unit, current)
+    computed = derive.compute(
+        window,
+        [(start, loaded.engine) for start, loaded in spans],
+        duration,
+        warn_fraction=plan.policy.warn_at_percent / 100,
+        now=now,
+    )
+    clock = clock or TicketClock(ticket=ticket, kind=window.kind)
+    before = _snapshot(clock) if clock.pk else None
+    record_breach = False
+    if window.cancelled:
+        state = ClockState.BREACHED if clock.breached_at else ClockState.CANCELLED
+    elif clock.breached_at is not None:
+        state = ClockState.BREACHED  # a recorded breach is never undone by a later re-target
+    elif computed.outcome == "met":
+        state = ClockState.MET
+    elif computed.outcome == "breached":
+        # Stopped after its due time between two watcher passes: record the breach now, no actions
+        # (the goal was reached, late).
+        state, record_breach = ClockState.BREACHED, True
+    elif computed.paused:
+        state = ClockState.PAUSED
+    else:
+        state = ClockState.RUNNING
+    clock.policy = plan.policy
+    clock.calendar_id = spans[-1][1].id
+    clock.target_amount, clock.target_unit, clock.target = target.amount, target.unit, duration
+    clock.state = state
+    clock.started_at = window.start
+    clock.due_at, clock.warn_at = computed.due_at, computed.warn_at
+    clock.stopped_at = window.stopped_at
+    clock.elapsed = computed.elapsed
+    clock.computed_at = now
+    clock.segments = [[start.isoformat(), loaded.id] for start, loaded in spans]
+    clock.pauses = [
+        [p.start.isoformat(), p.end.isoformat() if p.end else None, p.reason] for p in window.pauses
+    ]
+    if record_breach:
+        clock.breached_at = now
+        clock.warned_at = clock.warned_at or now
+    if before is not None and _snapshot(clock) == before:
+        # Same figures: keep the row (its time used and computed_at stay consistent with each other).
+        return clock
+    clock.save()
+    if record_breach:
+        record_sla_event(clock, EventKind.SLA_BREACH, [])
+    return clock
+
+
+def _snapshot(clock: TicketClock) -> tuple[object, ...]:
+    """What a recomputation may change, apart from the time used (which only grows with time)."""
+    return (
+        clock.policy_id,
+        clock.calendar_id,
+        clock.target_amount,
+        clock.target_unit,
+        clock.target,
+        clock.state,
+        clock.started_at,
+        clock.due_at,
+        clock.warn_at,
+        clock.stopped_at,
+        clock.breached_at,
+        clock.warned_at,
+        clock.segments,
+        clock.pauses,
+    )
+
+
+def _retire(clock: TicketClock, now: datetime) -> None:
+    """A clock that no longer applies: forgotten, unless it already warned or breached (history)."""
+    if clock.warned_at is None and clock.breached_at is None:
+        clock.delete()
+        return
+    if clock.state != ClockState.BREACHED:
+        clock.state = ClockState.CANCELLED
+    clock.stopped_at = clock.stopped_at or now
+    clock.save(update_fields=["state", "stopped_at"])
+
+
+def record_sla_event(clock: TicketClock, kind: str, done: list[str]) -> TicketEvent:
+    """Append the internal "SLA warning" / "SLA breached" entry to the ticket's timeline."""
+    from itdesk.sla.explain import event_note
+
+    with translation.override(settings.LANGUAGE_CODE):
+        note = event_note(clock, kind, done)
+    return TicketEvent.objects.create(
+        ticket_id=clock.ticket_id,
+        actor=None,
+        kind=kind,
+        field=clock.kind,
+        new_value=clock.due_at.isoformat(),
+        note=note,
+        public=False,
+    )
+
+
+# ---------------------------------------------------------------- recomputation
+
+
+def recompute_clocks(*, calendar_id: int | None = None, ticket_ids: Iterable[int] | None = None) -> int:
+    """Recompute the clocks of active tickets (all, those counting on a calendar, or the ones given)."""
+    if ticket_ids is None:
+        tickets = Ticket.objects.active()
+        if calendar_id is not None:
+            tickets = tickets.filter(sla_clocks__calendar_id=calendar_id).distinct()
+        ticket_ids = tickets.order_by("pk").values_list("pk", flat=True)
+    count = 0
+    for pk in list(ticket_ids):
+        with transaction.atomic():
+            if not Ticket.objects.select_for_update().filter(pk=pk).exists():
+                continue
+            refresh_ticket_clocks(pk)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- holidays
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    year: int
+    holidays: int
+    workdays: int
+    kept_manual: int
+
+
+def import_holidays(*, calendar: Calendar, year: int) -> ImportResult:
+    """Load China's official holidays and make-up workdays of `year` into `calendar` (idempotent).
+
+    Rows added by hand for that year are kept and win over the official schedule on the same date.
+    """
+    days = holidays.official_days(year)
+    if not days:
+        known = holidays.known_years()
+        raise HolidaysUnknown(
+            _(
+                "The installed holiday schedule knows %(first)s-%(last)s, not %(year)s. Add %(year)s by hand "
+                "in the admin once the State Council publishes it."
+            )
+            % {"first": known[0], "last": known[-1], "year": year},
+            year=year,
+        )
+    with transaction.atomic():
+        manual = set(
+            CalendarDay.objects.filter(
+                calendar=calendar, date__year=year, source=DaySource.MANUAL
+            ).values_list("date", flat=True)
+        )
+        CalendarDay.objects.filter(calendar=calendar, date__year=year, source=DaySource.IMPORTED).delete()
+        rows = [
+            CalendarDay(
+                calendar=calendar,
+                date=day.date,
+                kind=DayKind.HOLIDAY if day.kind == holidays.HOLIDAY else DayKind.WORKDAY,
+                source=DaySource.IMPORTED,
+                name_en=day.name_en,
+                name_zh=day.name_zh,
+            )
+            for day in days
+            if day.date not in manual
+        ]
+        CalendarDay.objects.bulk_create(rows)
+        calendars.touch(calendar.pk)
+    return ImportResult(
+        year=year,
+        holidays=sum(1 for row in rows if row.kind == DayKind.HOLIDAY),
+        workdays=sum(1 for row in rows if row.kind == DayKind.WORKDAY),
+        kept_manual=sum(1 for day in days if day.date in manual),
+    )

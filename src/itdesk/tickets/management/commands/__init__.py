@@ -1,0 +1,1 @@
+"""ITDesk management commands: demo."""
