@@ -204,7 +204,9 @@ def test_approval_pauses_only_when_the_policy_says_so(p3_monday, agent1, manager
     with at(sh(2026, 11, 23, 11)):
         services.transition_ticket(ticket=ticket, actor=manager1, to="in_progress")
     running_through = clocks(ticket)["resolution"].due_at
-    Policy.objects.update(pause_on_approval=True)
+    for policy in Policy.objects.all():  # as the admin does: one save per policy
+        policy.pause_on_approval = True
+        policy.save()
     with at(sh(2026, 11, 23, 11, 5)):
         services.add_comment(ticket=ticket, actor=agent1, body="Starting", internal=True)
     assert clocks(ticket)["resolution"].due_at == running_through + H

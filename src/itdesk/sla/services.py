@@ -7,6 +7,7 @@ ticket and its clocks always change together.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import Department
 from itdesk.core.errors import ServiceError
+from itdesk.core.models import Counter
+from itdesk.core.sequences import current_value
 from itdesk.sla import calendars, derive, holidays
 from itdesk.sla.calendars import CalendarUnusable, LoadedCalendar
 from itdesk.sla.models import (
@@ -59,16 +62,58 @@ def _ancestors(model: type[Category] | type[Department], pk: int | None) -> set[
     return chain
 
 
-def select_policy(ticket: Ticket) -> Policy | None:
-    """The policy of the first active rule the ticket matches (by order), else the default policy."""
-    rules = (
+@dataclass(frozen=True)
+class _PolicySet:
+    """Every active rule in order, the default policy and each policy's targets, read together."""
+
+    rules: tuple[PolicyRule, ...]
+    default: Policy | None
+    targets: dict[int, dict[tuple[str, str], PolicyTarget]]  # policy id -> (priority code, kind) -> target
+
+
+_POLICY_VERSION_KEY = "sla:policies"
+_policy_cache: dict[str, tuple[int, _PolicySet]] = {}
+
+
+def policies_changed() -> None:
+    """Tell every process to re-read the policies (a random token: a rolled-back edit can't be reused)."""
+    Counter.objects.update_or_create(key=_POLICY_VERSION_KEY, defaults={"value": secrets.randbits(62)})
+
+
+def _policy_set() -> _PolicySet:
+    """The policy set from the process cache, re-read when any policy, rule or target changed."""
+    token = current_value(_POLICY_VERSION_KEY)
+    cached = _policy_cache.get("set")
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    rules = tuple(
         PolicyRule.objects.filter(is_active=True, policy__is_active=True)
         .select_related("policy__calendar")
         .order_by("position", "pk")
     )
+    default = Policy.objects.filter(is_default=True, is_active=True).select_related("calendar").first()
+    targets: dict[int, dict[tuple[str, str], PolicyTarget]] = {}
+    for target in PolicyTarget.objects.select_related("priority", "calendar"):
+        targets.setdefault(target.policy_id, {})[(target.priority.code, target.kind)] = target
+    fresh = _PolicySet(rules, default, targets)
+    _policy_cache["set"] = (token, fresh)
+    return fresh
+
+
+def clear_policy_cache() -> None:
+    """Forget the cached policy set (tests)."""
+    _policy_cache.clear()
+
+
+def select_policy(ticket: Ticket) -> Policy | None:
+    """The policy of the first active rule the ticket matches (by order), else the default policy."""
+    return _select(ticket, _policy_set())
+
+
+def _select(ticket: Ticket, policies: _PolicySet) -> Policy | None:
     categories: set[int] | None = None
     departments: set[int] | None = None
-    for rule in rules:
+    for rule in policies.rules:
         if rule.priority_id is not None and rule.priority_id != ticket.priority_id:
             continue
         if rule.category_id is not None:
@@ -81,7 +126,7 @@ def select_policy(ticket: Ticket) -> Policy | None:
             if rule.department_id not in departments:
                 continue
         return rule.policy
-    return Policy.objects.filter(is_default=True, is_active=True).select_related("calendar").first()
+    return policies.default
 
 
 def target_duration(amount: int, unit: str, calendar: LoadedCalendar) -> timedelta:
@@ -146,18 +191,13 @@ def refresh_ticket_clocks(ticket: Ticket | int, *, now: datetime | None = None) 
     row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
     now = now or timezone.now()
     existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
-    policy = select_policy(row)
+    policies = _policy_set()
+    policy = _select(row, policies)
     if policy is None:
         for clock in existing.values():
             _retire(clock, now)
         return []
-    plan = _Plan(
-        policy,
-        {
-            (t.priority.code, t.kind): t
-            for t in PolicyTarget.objects.filter(policy=policy).select_related("priority", "calendar")
-        },
-    )
+    plan = _Plan(policy, policies.targets.get(policy.pk, {}))
     history = ticket_history(row)
     windows = derive.derive_windows(history, pause_on_approval=policy.pause_on_approval)
     clocks = []
@@ -297,6 +337,7 @@ def record_sla_event(clock: TicketClock, kind: str, done: list[str]) -> TicketEv
 
 def recompute_clocks(*, calendar_id: int | None = None, ticket_ids: Iterable[int] | None = None) -> int:
     """Recompute the clocks of active tickets (all, those counting on a calendar, or the ones given)."""
+    policies_changed()  # whatever was edited, even by bulk updates that send no signals, is read afresh
     if ticket_ids is None:
         tickets = Ticket.objects.active()
         if calendar_id is not None:

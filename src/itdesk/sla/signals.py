@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from itdesk.sla import calendars
-from itdesk.sla.models import Calendar, CalendarDay, WorkingPeriod
+from itdesk.sla import calendars, services
+from itdesk.sla.models import Calendar, CalendarDay, Policy, PolicyRule, PolicyTarget, WorkingPeriod
 
 
 @receiver(post_save, sender=Calendar)
@@ -26,3 +26,14 @@ def _bump_calendar_version(sender: type[Calendar], instance: Calendar, **kwargs:
 def _touch_calendar(sender: Any, instance: WorkingPeriod | CalendarDay, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
         calendars.touch(instance.calendar_id)
+
+
+@receiver(post_save, sender=Policy)
+@receiver(post_delete, sender=Policy)
+@receiver(post_save, sender=PolicyRule)
+@receiver(post_delete, sender=PolicyRule)
+@receiver(post_save, sender=PolicyTarget)
+@receiver(post_delete, sender=PolicyTarget)
+def _policies_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        services.policies_changed()

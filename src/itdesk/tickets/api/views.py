@@ -237,7 +237,8 @@ class TicketListView(generics.ListAPIView):
             channel=fields.pop("channel", Channel.API),
             **fields,
         )
-        return _ticket_response(request, ticket, status.HTTP_201_CREATED)
+        # The new ticket already holds every related row the response shows: no need to read it again.
+        return _ticket_response(request, ticket, status.HTTP_201_CREATED, reread=False)
 
 
 class TicketDetailView(APIView):
