@@ -212,8 +212,13 @@ class Comment(models.Model):
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    author = models.ForeignKey(  # empty for notes ITDesk itself writes (an automatic escalation)
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     body = models.TextField(_("text"))
     internal = models.BooleanField(_("internal note"), default=False)

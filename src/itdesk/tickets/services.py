@@ -347,7 +347,7 @@ def transition_ticket(
                 raise InvalidTransition(message % params, code=exc.code, status_code=status) from None
             field = _NEED_FIELDS[exc.code]
             raise ValidationFailed(message, code=exc.code, fields={field: [str(message)]}) from None
-        if (group is not None or assignee is not None) and "agent" not in caps:
+        if (group is not None or assignee is not None) and not caps & {"agent", "system"}:
             given = {"group": group, "assignee": assignee}
             raise FieldNotAllowed(fields=[name for name, value in given.items() if value is not None])
         if assignee is not None and not (assignee.is_active and assignee.is_agent):
@@ -397,7 +397,7 @@ def transition_ticket(
             public_note = ""
             handover = Comment.objects.create(
                 ticket=locked,
-                author=actor or locked.requester,
+                author=actor,
                 body=note.strip(),
                 internal=True,
                 created_at=now,

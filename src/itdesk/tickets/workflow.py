@@ -112,7 +112,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_moves(
         (S.NEW, S.ACKNOWLEDGED, S.DIAGNOSING, S.PLANNING, S.IN_PROGRESS),
         S.ESCALATED,
-        AGENT,
+        AGENT | SYSTEM,  # the SLA watcher escalates an at-risk ticket to its category's group
         needs=frozenset({Need.GROUP, Need.NOTE}),
         action="escalate",
         note_public=False,

@@ -330,7 +330,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = UserRefSerializer(read_only=True)
+    author = UserRefSerializer(read_only=True, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -345,7 +345,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
 
 class EventCommentSerializer(serializers.ModelSerializer):
-    author = UserRefSerializer(read_only=True)
+    author = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Comment
