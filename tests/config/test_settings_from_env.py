@@ -71,6 +71,14 @@ def test_with_nothing_set_it_runs_on_sqlite_in_wal_mode_and_keeps_its_own_secret
             {"ITDESK_PRODUCTION": "1", "SECRET_KEY": "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"},
             "ALLOWED_HOSTS must list",
         ),
+        (
+            {
+                "ITDESK_PRODUCTION": "1",
+                "SECRET_KEY": "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789",
+                "ALLOWED_HOSTS": "desk.example.com",
+            },
+            "EMAIL_HOST must name the SMTP server",
+        ),
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL is not a valid database URL"),
         ({"TIME_ZONE": "Mars/Olympus"}, "not a known IANA time zone"),
         ({"ITDESK_LANGUAGE": "fr"}, "ITDESK_LANGUAGE must be one of"),
@@ -82,3 +90,18 @@ def test_a_wrong_setting_stops_start_up_with_a_clear_message(tmp_path, env, mess
     assert result.returncode == 78
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_a_mail_server_mail_is_kept_in_the_data_directory(tmp_path):
+    data = tmp_path / "data"
+    send = itdesk(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.mail import send_mail; send_mail('Hello', 'Body', 'desk@example.com', ['a@example.com'])",
+        ITDESK_DATA_DIR=str(data),
+    )
+    assert send.returncode == 0, send.stderr
+    [message] = list((data / "sent-mail").iterdir())
+    assert "Subject: Hello" in message.read_text()

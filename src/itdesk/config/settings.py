@@ -208,8 +208,17 @@ if env_bool("ITDESK_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- E-mail (outgoing goes through the notifications outbox)
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_HOST = env_str("EMAIL_HOST")
+# With no mail server configured (a first run, a demo), mail is written to files in the data directory
+# instead of failing against a server that is not there; production needs EMAIL_HOST.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
+if PRODUCTION and not EMAIL_HOST and EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    raise ConfigurationError("EMAIL_HOST must name the SMTP server when ITDESK_PRODUCTION is on")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
@@ -270,5 +279,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "WARNING"}},
+    # The Huey consumer adds its own handler to "huey"; not propagating keeps its lines from printing twice.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "INFO", "propagate": False}},
 }

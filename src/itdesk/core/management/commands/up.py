@@ -23,7 +23,7 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "itdesk"]
         children = [
             subprocess.Popen([*command, "serve", "--bind", options["bind"]]),  # noqa: S603
-            subprocess.Popen([*command, "worker"]),  # noqa: S603
+            subprocess.Popen([*command, "worker", "--quiet"]),  # noqa: S603
         ]
         host, _sep, port = options["bind"].rpartition(":")
         url = f"http://{host}:{port}/"
@@ -31,6 +31,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"ITDesk is running at {url}"))
         self.stdout.write(f"  API docs: {url}api/docs/   admin: {url}admin/   data: {settings.DATA_DIR}")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(f"  No EMAIL_HOST set: outgoing mail is written to {settings.EMAIL_FILE_PATH}")
         if options["logins"]:
             self.stdout.write(options["logins"])
         self.stdout.write("Press Ctrl-C to stop.\n")

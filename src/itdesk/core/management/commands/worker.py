@@ -18,4 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--workers", str(options["workers"])] if options["workers"] else []
+        if options["quiet"]:
+            extra.append("--quiet")
         call_command("run_huey", *extra)
