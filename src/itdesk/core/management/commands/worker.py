@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=None, help="worker threads (default from settings)"
         )
+        parser.add_argument("--quiet", action="store_true", help="log warnings and errors only")
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--workers", str(options["workers"])] if options["workers"] else []
