@@ -119,7 +119,7 @@ def test_sorting_by_priority_and_by_creation(client_for, agent1, tickets):
 
     by_priority = numbers(client.get(reverse("web:desk"), {"queue": "open", "sort": "priority"}))
     oldest_first = numbers(client.get(reverse("web:desk"), {"queue": "open", "sort": "created"}))
-    newest_first = numbers(client.get(reverse("web:desk"), {"queue": "open"}))
+    newest_first = numbers(client.get(reverse("web:desk"), {"queue": "open", "sort": "-created"}))
 
     assert by_priority[0] == tickets["mine"].number  # P1
     assert oldest_first == [tickets["fresh"].number, tickets["mine"].number, tickets["network"].number]

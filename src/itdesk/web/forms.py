@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from itdesk.accounts.choices import Role
 from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.errors import ServiceError, ValidationFailed
+from itdesk.sla.selectors import order_by_time_to_breach
 from itdesk.tickets.choices import Channel, Impact, Status, Urgency
 from itdesk.tickets.models import Category, Priority
 
@@ -327,6 +328,9 @@ class AssignToMeForm(forms.Form):
 
 
 SORTS = {
+    # Time to breach: the nearest due time of a counting SLA clock, overdue first (sla.selectors).
+    "breach": (),
+    "-breach": (),
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
     "updated": ("updated_at", "id"),
@@ -360,8 +364,9 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(key, key) for key in SORTS])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_sort: str = "-created", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.default_sort = default_sort if default_sort in SORTS else "-created"
         self.fields["status"].choices = [("", _("Any status")), *Status.choices]
         self.fields["category"].load(_("Any category"))  # type: ignore[attr-defined]
         people = agents().order_by("display_name", "username")
@@ -392,13 +397,16 @@ class QueueFilterForm(forms.Form):
             tickets = tickets.filter(assignee__isnull=True)
         elif data.get("assignee"):
             tickets = tickets.filter(assignee__username=data["assignee"])
-        return tickets.order_by(*SORTS[self.sort_key])
+        key = self.sort_key
+        if key in ("breach", "-breach"):
+            return order_by_time_to_breach(tickets, descending=key == "-breach")
+        return tickets.order_by(*SORTS[key])
 
     @property
     def sort_key(self) -> str:
-        """The chosen sort, newest first by default."""
+        """The chosen sort, or the queue's default."""
         value = getattr(self, "cleaned_data", {}).get("sort")
-        return value if value in SORTS else "-created"
+        return value if value in SORTS else self.default_sort
 
     @property
     def is_filtered(self) -> bool:

@@ -18,6 +18,7 @@ from itdesk.accounts.models import User
 from itdesk.tickets import selectors
 from itdesk.tickets.choices import Channel, EventKind, Impact, Status, Urgency
 from itdesk.tickets.models import Attachment, Category, Comment, Priority, Ticket, TicketEvent
+from itdesk.web.sla import event_heading
 
 # Fields whose old and new values are short enough to show; long text changes only say "updated".
 LABELLED_FIELDS = frozenset(
@@ -41,6 +42,8 @@ class Entry:
     old: str = ""
     new: str = ""
     files: list[Attachment] = field(default_factory=list)
+    sla_target: str = ""
+    sla_due: str = ""
 
 
 def _field_label(name: str) -> str:
@@ -135,6 +138,9 @@ def build_timeline(user: User, ticket: Ticket, *, public_only: bool = False) -> 
                 continue
             entry.attachment = queue.popleft()
             entry.internal = entry.attachment.internal
+        elif event.kind in {EventKind.SLA_WARNING, EventKind.SLA_BREACH}:
+            # The watcher stores the target in `field` and its due instant in `new_value`.
+            entry.sla_target, entry.sla_due = event_heading(event.field, event.new_value, event.created_at)
         elif event.kind in {EventKind.STATUS, EventKind.FIELD}:
             entry.field_label = _field_label(event.field)
             if event.field in LABELLED_FIELDS:

@@ -108,8 +108,8 @@ def next_sort(current: str, key: str) -> str:
         return f"-{key}"
     if current == f"-{key}":
         return key
-    # Times read newest first; priority reads most urgent (lowest rank) first.
-    return key if key == "priority" else f"-{key}"
+    # Times read newest first; priority and time to breach read most urgent first.
+    return key if key in ("priority", "breach") else f"-{key}"
 
 
 @register.simple_tag

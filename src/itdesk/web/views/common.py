@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import User
 from itdesk.core.errors import NotFound
+from itdesk.sla.selectors import safe_calendar_warnings
 from itdesk.tickets import selectors, services
 from itdesk.tickets.choices import ACTION_LABELS
 from itdesk.tickets.models import Ticket
@@ -57,6 +59,24 @@ def load_ticket(user: User, number: str) -> Ticket:
         return selectors.get_ticket(user, number)
     except NotFound:
         raise Http404 from None
+
+
+def desk_banner(user: User) -> dict[str, Any]:
+    """The desk's warnings about its calendars, for the people who can act on them.
+
+    Leads and administrators see them on every desk page (a missing holiday schedule moves due times);
+    agents would see the same notice on every page for weeks each autumn without being able to act.
+    Administrators get a link to the calendars in the admin.
+    """
+    if not (user.capabilities & {"lead", "admin"} or user.is_staff):
+        return {}
+    warnings = safe_calendar_warnings()
+    if not warnings:
+        return {}
+    admin_url = ""
+    if user.is_staff and user.has_perm("sla.view_calendar"):
+        admin_url = reverse("admin:sla_calendar_changelist")
+    return {"sla_warnings": warnings, "calendar_admin_url": admin_url}
 
 
 def paginate(request: HttpRequest, tickets: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:

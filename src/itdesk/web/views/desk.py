@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 from itdesk.accounts.models import User
 from itdesk.core.errors import ServiceError
 from itdesk.tickets import selectors, services
+from itdesk.web import sla as sla_page
 from itdesk.web.forms import QueueFilterForm, RegisterForm
-from itdesk.web.views.common import agent_required, desk_required, paginate, uploads
+from itdesk.web.views.common import agent_required, desk_banner, desk_required, paginate, uploads
 
 # The desk's queues as tabs, in order; "all" (closed included) is shown without a count.
 QUEUE_TABS = (
@@ -28,6 +29,11 @@ QUEUE_TABS = (
 )
 COUNTED_QUEUES = ("new", "mine", "group", "open")
 DEFAULT_QUEUE = "open"
+# Working queues read most urgent first: the nearest SLA due time, overdue on top. "new" too: a new
+# ticket's nearest target is its first response, so this is triage order (a P1 due in 4 minutes before
+# a P3 due in 25; the longest-waiting not pushed to page 2 as newest-first would). "all" is mostly
+# history, closed tickets have no counting clock, so it stays newest first.
+DEFAULT_SORTS = {"new": "breach", "mine": "breach", "group": "breach", "open": "breach", "all": "-created"}
 
 
 def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
@@ -49,19 +55,22 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("queue", DEFAULT_QUEUE)
     if name not in dict(QUEUE_TABS):
         name = DEFAULT_QUEUE
-    form = QueueFilterForm(request.GET)
+    form = QueueFilterForm(request.GET, default_sort=DEFAULT_SORTS[name])
     tickets = form.apply(selectors.queue(request.user, name))  # type: ignore[arg-type]
+    page = paginate(request, tickets)
     context = {
         "queue": name,
         "tabs": _tabs(request, name),
         "form": form,
-        "page": paginate(request, tickets),
+        "page": page,
+        "rows": sla_page.queue_rows(request.user, page.object_list),  # type: ignore[arg-type]
         "sort": form.sort_key,
     }
     htmx = request.htmx  # type: ignore[attr-defined]
     if htmx and not htmx.history_restore_request:
         response = render(request, "web/desk/_queue_table.html", {**context, "oob_tabs": True})
     else:
+        context.update(desk_banner(request.user))  # type: ignore[arg-type]
         response = render(request, "web/desk/queue.html", context)
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
@@ -95,7 +104,8 @@ def register_ticket(request: HttpRequest) -> HttpResponse:
                 return redirect("web:desk-ticket", ticket.number)
     else:
         form = RegisterForm()
-    return render(request, "web/desk/new.html", {"form": form}, status=400 if form.is_bound else 200)
+    context = {"form": form, **desk_banner(request.user)}  # type: ignore[arg-type]
+    return render(request, "web/desk/new.html", context, status=400 if form.is_bound else 200)
 
 
 @agent_required

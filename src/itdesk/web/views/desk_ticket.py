@@ -14,9 +14,17 @@ from itdesk.core.errors import ServiceError
 from itdesk.tickets import services
 from itdesk.tickets.models import Ticket
 from itdesk.tickets.workflow import FINAL_STATUSES
+from itdesk.web import sla as sla_page
 from itdesk.web.forms import AssignToMeForm, ReplyForm, TicketEditForm, TransitionForm
 from itdesk.web.timeline import build_timeline
-from itdesk.web.views.common import desk_required, load_ticket, move_options, unplaced_errors, uploads
+from itdesk.web.views.common import (
+    desk_banner,
+    desk_required,
+    load_ticket,
+    move_options,
+    unplaced_errors,
+    uploads,
+)
 
 
 def _page(
@@ -39,6 +47,8 @@ def _page(
         "reply_form": reply_form or ReplyForm(),
         "moves": moves,
         "move_errors": unplaced_errors(moves, failed_move),
+        "sla": sla_page.ticket_card(user, ticket),  # type: ignore[arg-type]
+        **desk_banner(user),  # type: ignore[arg-type]
     }
     return render(request, "web/desk/ticket.html", context, status=status)
 

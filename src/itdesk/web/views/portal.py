@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from itdesk.core.errors import ServiceError
 from itdesk.tickets import selectors, services
 from itdesk.tickets.models import Ticket
+from itdesk.web import sla as sla_page
 from itdesk.web.forms import ReplyForm, RequestDetailsForm, TransitionForm
 from itdesk.web.templatetags.itdesk import duration
 from itdesk.web.timeline import build_timeline
@@ -85,6 +86,7 @@ def _page(
         "reply_form": reply_form or ReplyForm(),
         "moves": moves,
         "move_errors": unplaced_errors(moves, failed_move),
+        "sla": sla_page.ticket_card(user, ticket, requester_view=True),  # type: ignore[arg-type]
     }
     return render(request, "web/portal/ticket.html", context, status=status)
 
