@@ -72,6 +72,7 @@ def test_a_clock_found_overdue_breaches_without_a_late_warning(ticket):
     report = watch(sh(2026, 11, 23, 9, 40))  # the watcher was down until after the response was due
     assert (report.warnings, report.breaches) == (0, 1)
     assert [e.kind for e in sla_events(ticket)] == ["sla_breach"]
+    assert "09:30" in sla_events(ticket)[0].note  # the due time in the desk's zone (Shanghai), not UTC
     report = watch(sh(2026, 11, 23, 9, 50))  # escalation (due 10:00) warns at 09:45
     assert (report.warnings, report.breaches) == (1, 0)
     assert [(e.kind, e.field) for e in sla_events(ticket)] == [

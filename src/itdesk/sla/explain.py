@@ -316,10 +316,10 @@ KIND_LABELS = dict(TargetKind.choices)
 
 def event_note(clock: TicketClock, kind: str, done: Sequence[str]) -> str:
     """The text of an "SLA warning" / "SLA breached" timeline entry, with the actions taken."""
-    zone = clock.due_at.tzinfo
     params = {
         "target": KIND_LABELS.get(clock.kind, clock.kind),
-        "due": format_when(clock.due_at.astimezone(zone)),
+        # The desk's local time, like every time on the pages (a clock read back from the database is UTC).
+        "due": format_when(timezone.localtime(clock.due_at)),
         "percent": clock.policy.warn_at_percent if clock.policy else 75,
     }
     if kind == EventKind.SLA_WARNING:
