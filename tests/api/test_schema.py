@@ -23,6 +23,14 @@ def test_the_schema_lists_every_endpoint(schema):
         "/api/v1/tickets/{number}/attachments/": {"get", "post"},
         "/api/v1/tickets/{number}/attachments/{attachment_id}/": {"get"},
         "/api/v1/tickets/{number}/attachments/{attachment_id}/download/": {"get"},
+        "/api/v1/kb/articles/": {"get", "post"},
+        "/api/v1/kb/articles/from-ticket/": {"post"},
+        "/api/v1/kb/articles/{id}/": {"get", "patch"},
+        "/api/v1/kb/articles/{id}/vote/": {"post"},
+        "/api/v1/kb/articles/{id}/versions/": {"get"},
+        "/api/v1/kb/articles/{id}/solved/": {"post"},
+        "/api/v1/kb/articles/{id}/deflections/": {"post"},
+        "/api/v1/search/": {"get"},
     } == {
         path: set(ops) - {"parameters"}
         for path, ops in schema["paths"].items()

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "itdesk.tickets",
     "itdesk.sla",
     "itdesk.notifications",
+    "itdesk.search",
+    "itdesk.kb",
     "itdesk.web",
 ]
 
@@ -267,7 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TicketStatusEnum": "itdesk.tickets.choices.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "itdesk.tickets.choices.Status",
+        "ArticleStatusEnum": "itdesk.kb.choices.ArticleStatus",
+    },
 }
 
 # --- ITDesk process settings

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.errors import NotFound, PermissionDenied, ServiceError, StaleVersion, ValidationFailed
 from itdesk.core.numbering import allocate_number
+from itdesk.search import services as search_services
 from itdesk.sla import services as sla_services
 from itdesk.tickets import notify, workflow
 from itdesk.tickets.choices import Channel, EventKind, Impact, Urgency
@@ -250,6 +251,7 @@ def create_ticket(
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
         notify.notify_ticket_event(ticket, "received", event_id=created.pk)
         sla_services.refresh_ticket_clocks(ticket)
+        search_services.schedule_index("ticket", ticket.pk)
     return ticket
 
 
@@ -305,6 +307,7 @@ def update_ticket(
         if "priority" in changed:
             notify.notify_ticket_event(locked, "priority_changed", event_id=events["priority"].pk)
         sla_services.refresh_ticket_clocks(locked)
+        search_services.schedule_index("ticket", locked.pk)
     return locked
 
 
@@ -419,6 +422,7 @@ def transition_ticket(
         locked.save()
         notify.notify_ticket_event(locked, f"status:{move.target}", event_id=status_event.pk)
         sla_services.refresh_ticket_clocks(locked)
+        search_services.schedule_index("ticket", locked.pk)
     return locked
 
 
@@ -508,6 +512,7 @@ def add_comment(
         elif not from_desk:
             notify.notify_ticket_event(locked, "requester_reply", event_id=comment_event.pk, comment=comment)
         sla_services.refresh_ticket_clocks(locked)
+        search_services.schedule_index("ticket", locked.pk)
     return comment
 
 

@@ -1,12 +1,13 @@
 """Page routes: the requester portal, the agent desk and sign-in."""
 
-from django.urls import path
+from django.urls import include, path
 
 from itdesk.web.views import auth, desk, desk_ticket, files, portal
 
 app_name = "web"
 
 urlpatterns = [
+    path("", include("itdesk.web.kb_urls")),
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),

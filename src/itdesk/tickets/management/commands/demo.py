@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from itdesk.accounts.choices import Role
 from itdesk.accounts.models import Department, Membership, SupportGroup, User
 from itdesk.core.errors import ServiceError
+from itdesk.kb.demo import ensure_demo_articles
 from itdesk.sla import services as sla_services
 from itdesk.sla.models import TicketClock
 from itdesk.tickets import services
@@ -107,7 +108,9 @@ class Command(BaseCommand):
             logins = [_ensure_account(spec, departments, groups, password, shared_hash) for spec in ACCOUNTS]
             users = {user.username: user for user, _pw, _new in logins}
             played = 0 if _demo_tickets_exist() else _play_all(users)
+            articles = ensure_demo_articles(users["agent1"])
         self._report(departments, groups, logins, played)
+        self.stdout.write(_("Knowledge base articles created: %(count)s") % {"count": articles})
 
     def _report(
         self,
