@@ -97,6 +97,20 @@ def test_due_from_the_command_line_exits_non_zero_on_a_missing_file(tmp_path):
     ]
 
 
+def test_a_negative_target_written_as_a_separate_word_gets_the_one_line_reason(tmp_path):
+    calendar = tmp_path / "calendar.json"
+    calendar.write_text('{"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}')
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "itdesk.config.settings", "ITDESK_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "itdesk", "sla", "due", "--calendar", str(calendar),
+         "--start", "2026-11-23T09:00", "--target", "-2h"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["CommandError: duration '-2h' is negative"]
+
+
 @pytest.mark.django_db
 def test_explain_prints_each_targets_due_time_state_and_reasons(alice, agent1, service_desk):
     with at(sh(2026, 11, 20, 17, 30)):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from itdesk.tickets.models import BilingualName
 
@@ -50,7 +51,7 @@ class DaySource(models.TextChoices):
 class TargetKind(models.TextChoices):
     RESPONSE = "response", _("First response")
     ESCALATION = "escalation", _("Escalation to a specialist group")
-    RESOLUTION = "resolution", _("Resolution")
+    RESOLUTION = "resolution", pgettext_lazy("SLA target", "Resolution")  # 解决, not the resolution summary
 
 
 class TargetUnit(models.TextChoices):

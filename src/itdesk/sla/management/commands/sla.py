@@ -31,6 +31,17 @@ class _System:
 
 
 class Command(BaseCommand):
+    def run_from_argv(self, argv: list[str]) -> None:
+        # A negative duration ("--target -2h") looks like an option to argparse; pass it as a value so the
+        # command can refuse it with its own one-line reason.
+        joined: list[str] = []
+        for arg in argv:
+            if joined and joined[-1] in {"--target", "--start"} and arg.startswith("-"):
+                joined[-1] = f"{joined[-1]}={arg}"
+            else:
+                joined.append(arg)
+        super().run_from_argv(joined)
+
     help = "SLA clocks: explain, due, watch, import-holidays, recompute."
 
     def add_arguments(self, parser: CommandParser) -> None:
