@@ -38,14 +38,16 @@ check: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python -m pytest
 
-## browser-deps: Debian's chromium for the browser tests and gettext for the translation tests (installed when missing)
+## browser-deps: Debian's chromium for the browser tests, gettext for the translation tests and Dovecot
+## (an IMAP server the mail tests start on 127.0.0.1); installed when missing
 browser-deps:
-	@{ command -v chromium && command -v xgettext; } >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium and gettext for the browser and translation tests..."; \
+	@{ command -v chromium && command -v xgettext && test -x /usr/sbin/dovecot; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium, gettext and dovecot-imapd for the test suite..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext dovecot-imapd; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is required for the browser tests" >&2; exit 1; }
 	@command -v xgettext >/dev/null 2>&1 || { echo "gettext (xgettext) is required for the translation tests" >&2; exit 1; }
+	@test -x /usr/sbin/dovecot || { echo "dovecot-imapd is required for the IMAP tests" >&2; exit 1; }
 
 ## messages: refresh the Chinese catalogue (needs gettext): extract, apply the translation memory, compile.
 ## New strings fail the middle step until their translations are in src/itdesk/locale/translations_zh_hans.py.

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "itdesk.notifications",
     "itdesk.search",
     "itdesk.kb",
+    "itdesk.channels.mail",
+    "itdesk.channels.im",
+    "itdesk.channels.webhooks",
     "itdesk.web",
 ]
 
@@ -287,3 +290,16 @@ LOGGING = {
     # The Huey consumer adds its own handler to "huey"; not propagating keeps its lines from printing twice.
     "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "INFO", "propagate": False}},
 }
+
+# ---------------------------------------------------------------- channels
+# Secrets kept in the database (mailbox passwords, IM app secrets, webhook secrets) are encrypted with a
+# key derived from this setting (default: SECRET_KEY). Rotating it needs re-entering those secrets.
+ITDESK_FIELD_ENCRYPTION_KEY = env_str("ITDESK_FIELD_ENCRYPTION_KEY") or SECRET_KEY
+
+# -- mail channel (e-mail in)
+
+# -- notifications (e-mail out, preferences)
+
+# -- IM channel
+
+# -- webhooks

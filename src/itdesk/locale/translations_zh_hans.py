@@ -1016,3 +1016,22 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "What to look for, in Chinese, English or both. Every word must match, in any order; the last word also matches as a prefix; ticket numbers and error codes match exactly.": "要搜索的内容，中文、英文或中英混合均可。每个词都必须匹配，顺序不限；最后一个词也按前缀匹配；工单编号和错误代码须完全匹配。",
     "No search text (code query_required), too long (query_too_long), or bad kind.": "未提供搜索内容（代码 query_required）、内容过长（query_too_long）或类型无效。",
 }
+
+
+def _merge_area_files() -> None:
+    """Fold in the per-area memories beside this file (translations_zh_hans_<area>.py), each a TRANSLATIONS dict."""
+    import importlib.util
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).resolve().parent.glob("translations_zh_hans_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_itdesk_translations_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        clash = {key for key, value in module.TRANSLATIONS.items() if TRANSLATIONS.get(key, value) != value}
+        if clash:
+            raise ValueError(f"{path.name} translates differently: {sorted(clash)[:5]}")
+        TRANSLATIONS.update(module.TRANSLATIONS)
+
+
+_merge_area_files()

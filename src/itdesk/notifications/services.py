@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from itdesk.notifications import registry
 from itdesk.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -73,18 +74,8 @@ def deliver(message_id: int, connection: Any = None) -> bool:
     message = _claim(message_id)
     if message is None:
         return False
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient],
-        headers=message.headers,
-        connection=connection or get_connection(),
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
     try:
-        email.send(fail_silently=False)
+        _send(message, connection)
     except Exception as exc:  # any transport error: keep the message and try later
         delay = timedelta(seconds=min(30 * 2 ** (message.attempts - 1), 6 * 3600))
         final = message.attempts >= MAX_ATTEMPTS
@@ -99,6 +90,27 @@ def deliver(message_id: int, connection: Any = None) -> bool:
         status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def _send(message: OutboxMessage, connection: Any) -> None:
+    """Hand one message to its channel's transport; raises when it was not accepted."""
+    if message.channel != "email":
+        sender = registry.sender_for(message.channel)
+        if sender is None:
+            raise LookupError(f"no sender for channel {message.channel!r}")
+        sender(message)
+        return
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers=message.headers,
+        connection=connection or get_connection(),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send(fail_silently=False)
 
 
 def deliver_due(limit: int = 200) -> int:

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import Department
+from itdesk.core import events
 from itdesk.core.errors import ServiceError
 from itdesk.core.models import Counter
 from itdesk.core.sequences import current_value
@@ -321,7 +322,7 @@ def record_sla_event(clock: TicketClock, kind: str, done: list[str]) -> TicketEv
 
     with translation.override(settings.LANGUAGE_CODE):
         note = event_note(clock, kind, done)
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket_id=clock.ticket_id,
         actor=None,
         kind=kind,
@@ -330,6 +331,8 @@ def record_sla_event(clock: TicketClock, kind: str, done: list[str]) -> TicketEv
         note=note,
         public=False,
     )
+    events.publish(event)
+    return event
 
 
 # ---------------------------------------------------------------- recomputation

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import SupportGroup, User
+from itdesk.core import events
 from itdesk.core.errors import NotFound, PermissionDenied, ServiceError, StaleVersion, ValidationFailed
 from itdesk.core.numbering import allocate_number
 from itdesk.search import services as search_services
@@ -142,7 +143,9 @@ def _check_version(ticket: Ticket, expected_version: int | None) -> None:
 
 
 def _record(ticket: Ticket, actor: User | None, kind: str, **fields: Any) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
+    event = TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
+    events.publish(event)
+    return event
 
 
 def _label(value: Any) -> str:

@@ -1,0 +1,1 @@
+"""Intake and output channels: e-mail in (IMAP, MTA pipe), IM bots, webhooks."""

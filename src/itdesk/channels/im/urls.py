@@ -1,0 +1,3 @@
+"""Routes of the im channel (included under /channels/im/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the mail channel (included under /channels/mail/)."""
+
+urlpatterns: list = []

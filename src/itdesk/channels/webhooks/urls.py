@@ -1,0 +1,3 @@
+"""Routes of the webhooks channel (included under /channels/webhooks/)."""
+
+urlpatterns: list = []
