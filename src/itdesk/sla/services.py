@@ -140,13 +140,18 @@ def target_duration(amount: int, unit: str, calendar: LoadedCalendar) -> timedel
 # ---------------------------------------------------------------- a ticket's history
 
 
-def ticket_history(ticket: Ticket) -> derive.History:
-    """Read what the clocks need from the ticket's row and its status, priority and group events."""
+def ticket_history(ticket: Ticket, *, new: bool = False) -> derive.History:
+    """Read what the clocks need from the ticket's row and its status, priority and group events.
+
+    `new`: the ticket was created in this transaction, so it has no such events yet (nothing to read).
+    """
     status_changes: list[tuple[datetime, str, str]] = []
     priority_changes: list[tuple[datetime, str, str]] = []
     group_changed_at = None
     events = (
-        TicketEvent.objects.filter(ticket_id=ticket.pk)
+        []
+        if new
+        else TicketEvent.objects.filter(ticket_id=ticket.pk)
         .filter(Q(kind=EventKind.STATUS) | Q(kind=EventKind.FIELD, field__in=("priority", "group")))
         .order_by("created_at", "pk")
         .values_list("created_at", "kind", "field", "old_value", "new_value")
@@ -185,13 +190,22 @@ class _Plan:
         return calendars.loaded(target.calendar or self.policy.calendar)
 
 
-def refresh_ticket_clocks(ticket: Ticket | int, *, now: datetime | None = None) -> list[TicketClock]:
-    """Recompute a ticket's clocks from its history (call inside the transaction that changed it)."""
-    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    # Re-read: the caller's instance may be stale (a nested service call may have moved the ticket).
-    row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
+def refresh_ticket_clocks(
+    ticket: Ticket | int, *, now: datetime | None = None, new: bool = False
+) -> list[TicketClock]:
+    """Recompute a ticket's clocks from its history (call inside the transaction that changed it).
+
+    `new=True` is for the ticket instance create_ticket has just written: it is current, has no clocks
+    and no history yet, so nothing is read back and its clocks are inserted in one statement.
+    """
     now = now or timezone.now()
-    existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
+    if new and isinstance(ticket, Ticket):
+        row, existing = ticket, {}
+    else:
+        pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+        # Re-read: the caller's instance may be stale (a nested service call may have moved the ticket).
+        row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
+        existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
     policies = _policy_set()
     policy = _select(row, policies)
     if policy is None:
@@ -199,9 +213,10 @@ def refresh_ticket_clocks(ticket: Ticket | int, *, now: datetime | None = None) 
             _retire(clock, now)
         return []
     plan = _Plan(policy, policies.targets.get(policy.pk, {}))
-    history = ticket_history(row)
+    history = ticket_history(row, new=new and not existing)
     windows = derive.derive_windows(history, pause_on_approval=policy.pause_on_approval)
-    clocks = []
+    clocks: list[TicketClock] = []
+    inserts: list[TicketClock] | None = [] if new and not existing else None
     for kind in derive.KINDS:
         window = windows[kind]
         target = plan.targets.get((row.priority.code, kind))
@@ -210,13 +225,15 @@ def refresh_ticket_clocks(ticket: Ticket | int, *, now: datetime | None = None) 
                 _retire(existing[kind], now)
             continue
         try:
-            clock = _refresh_clock(row, plan, target, window, history, existing.get(kind), now)
+            clock = _refresh_clock(row, plan, target, window, history, existing.get(kind), now, inserts)
         except CalendarUnusable as exc:
             # A broken calendar must not stop the desk from working tickets: keep the last figures and
             # let calendar_warnings() tell the administrators.
             log.error("SLA clock of ticket %s not computed: %s", row.number, exc)
             continue
         clocks.append(clock)
+    if inserts:
+        TicketClock.objects.bulk_create(inserts)
     return clocks
 
 
@@ -228,6 +245,7 @@ def _refresh_clock(
     history: derive.History,
     clock: TicketClock | None,
     now: datetime,
+    inserts: list[TicketClock] | None = None,
 ) -> TicketClock:
     current = calendars.loaded(target.calendar or plan.policy.calendar)
     spans: list[tuple[datetime, LoadedCalendar]] = []
@@ -278,6 +296,9 @@ def _refresh_clock(
         clock.warned_at = clock.warned_at or now
     if before is not None and _snapshot(clock) == before:
         # Same figures: keep the row (its time used and computed_at stay consistent with each other).
+        return clock
+    if inserts is not None and not record_breach:
+        inserts.append(clock)  # a new ticket's clocks: inserted together by the caller
         return clock
     clock.save()
     if record_breach:

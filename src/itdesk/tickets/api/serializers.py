@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from itdesk.accounts.models import SupportGroup, User
+from itdesk.core.api import CachedFieldsModelSerializer
 from itdesk.sla import selectors as sla_selectors
 from itdesk.sla.serializers import SlaClockSerializer
 from itdesk.tickets import services
@@ -62,7 +63,7 @@ class ErrorSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- small nested representations
 
 
-class PriorityRefSerializer(serializers.ModelSerializer):
+class PriorityRefSerializer(CachedFieldsModelSerializer):
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -70,7 +71,7 @@ class PriorityRefSerializer(serializers.ModelSerializer):
         fields = ["code", "label"]
 
 
-class CategoryRefSerializer(serializers.ModelSerializer):
+class CategoryRefSerializer(CachedFieldsModelSerializer):
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -78,13 +79,13 @@ class CategoryRefSerializer(serializers.ModelSerializer):
         fields = ["code", "label"]
 
 
-class GroupRefSerializer(serializers.ModelSerializer):
+class GroupRefSerializer(CachedFieldsModelSerializer):
     class Meta:
         model = SupportGroup
         fields = ["code", "name"]
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(CachedFieldsModelSerializer):
     name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -105,7 +106,7 @@ class AllowedTransitionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- tickets
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(CachedFieldsModelSerializer):
     """A ticket as the caller may see it, with the moves the caller may make next."""
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -184,7 +185,7 @@ class TicketDetailSerializer(TicketSerializer):
         return SlaClockSerializer(views, many=True).data
 
 
-class _TicketInputSerializer(serializers.ModelSerializer):
+class _TicketInputSerializer(CachedFieldsModelSerializer):
     """Fields shared by create and update, with codes and usernames resolved to objects."""
 
     category = serializers.SlugRelatedField(
@@ -296,7 +297,7 @@ class TransitionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- attachments, comments, events
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(CachedFieldsModelSerializer):
     uploaded_by = UserRefSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
 
@@ -329,7 +330,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     )
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(CachedFieldsModelSerializer):
     author = UserRefSerializer(read_only=True, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
@@ -344,7 +345,7 @@ class CommentCreateSerializer(serializers.Serializer):
     internal = serializers.BooleanField(default=False, help_text=_("Desk only: an internal note."))
 
 
-class EventCommentSerializer(serializers.ModelSerializer):
+class EventCommentSerializer(CachedFieldsModelSerializer):
     author = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -353,7 +354,7 @@ class EventCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(CachedFieldsModelSerializer):
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     actor = UserRefSerializer(read_only=True, allow_null=True)
