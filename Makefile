@@ -54,9 +54,9 @@ browser-deps:
 messages: $(VENV)/.dev-installed
 	@command -v xgettext >/dev/null 2>&1 || { echo "makemessages needs GNU gettext: sudo apt-get install gettext" >&2; exit 1; }
 	mkdir -p src/itdesk/locale
-	cd src/itdesk && ../../$(BIN)/itdesk makemessages -l zh_Hans --no-obsolete --add-location file
+	cd src/itdesk && ITDESK_DATA_DIR=$$(mktemp -d) ../../$(BIN)/itdesk makemessages -l zh_Hans --no-obsolete --add-location file
 	$(BIN)/python src/itdesk/locale/apply_translations.py
-	cd src/itdesk && ../../$(BIN)/itdesk compilemessages -l zh_Hans
+	cd src/itdesk && ITDESK_DATA_DIR=$$(mktemp -d) ../../$(BIN)/itdesk compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

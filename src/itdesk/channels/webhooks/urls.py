@@ -1,3 +1,11 @@
 """Routes of the webhooks channel (included under /channels/webhooks/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from itdesk.channels.webhooks import views
+
+app_name = "webhooks"
+
+urlpatterns = [
+    path("inbound/<slug:slug>/", views.inbound_alert, name="inbound"),
+]
