@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("itdesk.tickets.api.urls")),
+    path("api/v1/", include("itdesk.notifications.api_urls")),
     path("channels/mail/", include("itdesk.channels.mail.urls")),
     path("channels/im/", include("itdesk.channels.im.urls")),
     path("channels/webhooks/", include("itdesk.channels.webhooks.urls")),

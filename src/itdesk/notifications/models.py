@@ -1,5 +1,7 @@
-"""The outbox: every message to send is a row first, written in the transaction that caused it."""
+"""The outbox (every message to send is a row first, written in the transaction that caused it) and
+each person's choice of channels per kind of notification."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +15,20 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One e-mail to send; delivered by a job, retried with back-off, never sent twice."""
+    """One message to send on one channel; delivered by a job, retried with back-off, queued once."""
 
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
-    channel = models.CharField(_("channel"), max_length=20, default="email")
+    channel = models.CharField(_("channel"), max_length=20, default="email", db_index=True)
+    event = models.CharField(_("event"), max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The person the message is for; empty for a group address."),
+    )
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text body"))
@@ -41,3 +53,30 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """The channels one person wants one kind of notification on (no row: e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField(_("event"), max_length=40)
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, help_text=_("Channel names; empty means off.")
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ["user", "event"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.event} → {', '.join(self.channels) or '-'}"

@@ -24,6 +24,7 @@ def register(channel: str, sender: Sender, address_for: AddressFor | None = None
 
 
 def sender_for(channel: str) -> Sender | None:
+    """The sender registered for `channel`, or None."""
     return _senders.get(channel)
 
 
@@ -38,3 +39,8 @@ def address_for(channel: str, user: Any) -> str | None:
 def channels() -> list[str]:
     """Every channel that can deliver: e-mail plus the registered ones."""
     return ["email", *sorted(_senders)]
+
+
+def person_channels() -> list[str]:
+    """The channels that reach a person (those that know a person's address): e-mail first."""
+    return ["email", *sorted(channel for channel in _addresses if channel in _senders)]

@@ -1,15 +1,25 @@
-"""Queueing and delivering outgoing messages."""
+"""Queueing and delivering outgoing messages (e-mail and the registered channels).
+
+Delivery is at least once, never lost: a row is written in the transaction that caused it, delivered
+after commit, retried with back-off while the transport is down. A worker claims a row with a
+conditional UPDATE and holds a lease, so two workers never send the same row at the same time. The one
+window left is a worker that dies after the transport accepted the message but before it recorded
+"sent": when the lease runs out the row is sent again. An e-mail goes out again with the same
+Message-ID (computed when queued), which mail clients and ITDesk's own intake treat as one message; the
+row notes that the earlier attempt did not finish. See docs/notifications.md.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
 from itdesk.notifications import registry
@@ -19,10 +29,29 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 SENDING_LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+INTERRUPTED = "An earlier attempt stopped before it recorded the result; the message may have been sent."
 
 
-def queue_email(
+def max_attempts() -> int:
+    """How many attempts before a message is marked failed (setting ITDESK_OUTBOX_MAX_ATTEMPTS)."""
+    return int(getattr(settings, "ITDESK_OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+def sending_lease() -> timedelta:
+    """How long a claim holds: longer than a send can take, so a slow send is never taken over."""
+    configured = timedelta(seconds=int(getattr(settings, "ITDESK_OUTBOX_LEASE_SECONDS", 600)))
+    return max(configured, timedelta(seconds=3 * int(getattr(settings, "EMAIL_TIMEOUT", None) or 60)))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 30 s, 1 min, 2 min, ... at most 6 hours."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def queue_message(
     *,
+    channel: str,
     dedupe_key: str,
     recipient: str,
     subject: str,
@@ -31,8 +60,10 @@ def queue_email(
     headers: dict[str, str] | None = None,
     language: str = "",
     ticket_id: int | None = None,
+    event: str = "",
+    user: Any = None,
 ) -> OutboxMessage | None:
-    """Write a message to the outbox (in the caller's transaction) and deliver it after commit.
+    """Write a message for `channel` to the outbox (in the caller's transaction); deliver it after commit.
 
     The same `dedupe_key` is queued once: a retried job or a repeated call does not send twice.
     """
@@ -42,7 +73,10 @@ def queue_email(
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 dedupe_key=dedupe_key[:200],
-                recipient=recipient,
+                channel=channel,
+                event=event[:40],
+                user=user,
+                recipient=recipient[:254],
                 subject=subject[:300],
                 body_text=body_text,
                 body_html=body_html,
@@ -58,12 +92,51 @@ def queue_email(
     return message
 
 
+def queue_email(
+    *,
+    dedupe_key: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    headers: dict[str, str] | None = None,
+    language: str = "",
+    ticket_id: int | None = None,
+    event: str = "",
+    user: Any = None,
+) -> OutboxMessage | None:
+    """Queue an e-mail: queue_message on the "email" channel."""
+    return queue_message(
+        channel="email",
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers,
+        language=language,
+        ticket_id=ticket_id,
+        event=event,
+        user=user,
+    )
+
+
 def _claim(message_id: int) -> OutboxMessage | None:
-    """Take a due message for sending; only one worker wins the claim."""
+    """Take a due message for sending; only one worker wins the claim, and holds it for the lease."""
     now = timezone.now()
     claimed = OutboxMessage.objects.filter(
         pk=message_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
-    ).update(status=OutboxStatus.SENDING, next_attempt_at=now + SENDING_LEASE, attempts=F("attempts") + 1)
+    ).update(
+        # A row still "sending" here is one whose worker died mid-send: say so on the row.
+        last_error=Case(
+            When(status=OutboxStatus.SENDING, then=Value(INTERRUPTED)),
+            default=F("last_error"),
+            output_field=TextField(),
+        ),
+        status=OutboxStatus.SENDING,
+        next_attempt_at=now + sending_lease(),
+        attempts=F("attempts") + 1,
+    )
     if not claimed:
         return None
     return OutboxMessage.objects.get(pk=message_id)
@@ -74,21 +147,23 @@ def deliver(message_id: int, connection: Any = None) -> bool:
     message = _claim(message_id)
     if message is None:
         return False
+    # Only the claim that is still ours may record the outcome (a lease taken over is someone else's).
+    ours = OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts)
     try:
         _send(message, connection)
     except Exception as exc:  # any transport error: keep the message and try later
-        delay = timedelta(seconds=min(30 * 2 ** (message.attempts - 1), 6 * 3600))
-        final = message.attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message.pk).update(
+        final = message.attempts >= max_attempts()
+        ours.update(
             status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
-            next_attempt_at=timezone.now() + delay,
+            next_attempt_at=timezone.now() + backoff(message.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         log.warning("outbox message %s not sent (attempt %s): %s", message.pk, message.attempts, exc)
         return False
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    # Keep the note that an earlier attempt was interrupted: the recipient may have it twice.
+    note = INTERRUPTED if message.last_error == INTERRUPTED else ""
+    if not ours.update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=note):
+        log.warning("outbox message %s was sent after its lease ran out", message.pk)
     return True
 
 
@@ -100,12 +175,15 @@ def _send(message: OutboxMessage, connection: Any) -> None:
             raise LookupError(f"no sender for channel {message.channel!r}")
         sender(message)
         return
+    headers = dict(message.headers or {})
+    reply_to = [headers.pop("Reply-To")] if headers.get("Reply-To") else []
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers=message.headers,
+        reply_to=reply_to,
+        headers=headers,
         connection=connection or get_connection(),
     )
     if message.body_html:
@@ -129,3 +207,22 @@ def deliver_due(limit: int = 200) -> int:
     for pk in ids:
         sent += deliver(pk, connection=connection)
     return sent
+
+
+def retry_now(message_ids: Iterable[int]) -> int:
+    """Make unsent messages due now (failed ones included) and deliver them after commit."""
+    ids = list(message_ids)
+    with transaction.atomic():
+        due = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=ids, status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED])
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=due).update(
+            status=OutboxStatus.PENDING, next_attempt_at=timezone.now()
+        )
+        from itdesk.notifications.tasks import deliver_message
+
+        for pk in due:
+            transaction.on_commit(lambda pk=pk: deliver_message(pk))
+    return len(due)

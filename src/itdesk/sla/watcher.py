@@ -18,15 +18,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import User
-from itdesk.notifications.services import queue_email
-from itdesk.sla import selectors
-from itdesk.sla.explain import KIND_LABELS, format_when
+from itdesk.sla.explain import KIND_LABELS
 from itdesk.sla.models import ClockState, TicketClock
 from itdesk.sla.services import record_sla_event
 from itdesk.tickets import services as ticket_services
@@ -144,40 +140,14 @@ def run_actions(clock: TicketClock, event: str) -> list[str]:
 
 
 def _notify(clock: TicketClock, event: str, action: str, recipients: list[tuple[str, str]]) -> int:
-    """Queue one e-mail per recipient (address, language) through the outbox, deduplicated per clock."""
-    ticket = clock.ticket
-    sent = 0
-    for address, language in recipients:
-        if not address:
-            continue
-        lang = language or settings.LANGUAGE_CODE
-        with translation.override(lang):
-            view = selectors.clock_view(clock, timezone.now())
-            due = format_when(clock.due_at.astimezone(view.zone))
-            target = KIND_LABELS.get(clock.kind, clock.kind)
-            try:
-                url = settings.SITE_URL + reverse("web:desk-ticket", args=[ticket.number])
-            except NoReverseMatch:
-                url = settings.SITE_URL
-            context = {
-                "ticket": ticket,
-                "event": event,
-                "target": target,
-                "due": due,
-                "summary": view.explanation().summary,
-                "url": url,
-            }
-            message = queue_email(
-                dedupe_key=f"sla:{clock.pk}:{event}:{action}:{address}",
-                recipient=address,
-                subject=str(SUBJECTS[event] % {"number": ticket.number, "target": target, "due": due}),
-                body_text=render_to_string("sla/email/alert.txt", context),
-                headers={"X-ITDesk-Ticket": ticket.number, "Auto-Submitted": "auto-generated"},
-                language=lang,
-                ticket_id=ticket.pk,
-            )
-        sent += message is not None
-    return sent
+    """Queue the alert for each recipient (address, language) through the outbox, deduplicated per clock.
+
+    Rendered by tickets.notify in the recipient's language with the shared mail layout (text and HTML),
+    threaded with the ticket's other mail, and sent on the channels the person chose.
+    """
+    from itdesk.tickets.notify import queue_sla_alert
+
+    return queue_sla_alert(clock, event, action, recipients, SUBJECTS[event])
 
 
 def _person(user: User | None) -> list[tuple[str, str]]:
