@@ -6,7 +6,9 @@ Run with::
         --requester alice --requester-password PW [--creates 500] [--lists 200] [--details 200]
 
 One serial client per measurement (requests.Session, so connections are reused where the server allows).
-Measured: creating a ticket as the requester (tickets per second), a page of the open queue as the agent
+Measured: creating a ticket as the requester (tickets per second), with the whole ticket in the answer
+and with `Prefer: return=minimal` (number, version, status and URL only, as integrations filing many
+tickets would ask), a page of the open queue as the agent
 (GET /api/v1/tickets/?queue=open&page_size=25) and the detail of random tickets as the agent. When the
 server runs with ITDESK_QUERY_COUNT_HEADER=1, the X-ITDesk-Queries header gives the SQL queries per request.
 """
@@ -161,8 +163,15 @@ def main() -> None:
                 "category": rng.choice(CATEGORIES), "impact": rng.choice([2, 3]), "urgency": rng.choice([1, 2, 3])}  # fmt: skip
         return requester.post(list_url, json=body)
 
+    def create_minimal(index: int) -> requests.Response:
+        title = f"{rng.choice(TITLES)} #{index}"
+        body = {"title": title, "description": f"Benchmark request {index}: {title}.",
+                "category": rng.choice(CATEGORIES), "impact": rng.choice([2, 3]), "urgency": rng.choice([1, 2, 3])}  # fmt: skip
+        return requester.post(list_url, json=body, headers={"Prefer": "return=minimal"})
+
     results = [
         measure(f"POST /tickets/ (create, as {args.requester})", args.creates, create, expected=201),
+        measure("POST /tickets/ (Prefer: return=minimal)", args.creates, create_minimal, expected=201),
         measure(
             "GET /tickets/?queue=open&page_size=25",
             args.lists,

@@ -441,3 +441,34 @@ def test_a_body_that_is_not_an_object_is_invalid(alice, client_for):
     response = client_for(alice).post(TICKETS, ["title", "description"], format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_a_write_may_ask_for_a_minimal_answer(alice, agent1, client_for):
+    """`Prefer: return=minimal` (RFC 7240): the number, version, status and URL, and the ticket is there."""
+    client = client_for(alice)
+    response = client.post(
+        TICKETS,
+        {"title": "Printer jam", "description": "Floor 3"},
+        format="json",
+        HTTP_PREFER="return=minimal",
+    )
+    assert response.status_code == 201
+    assert response["Preference-Applied"] == "return=minimal"
+    body = response.json()
+    assert set(body) == {"number", "version", "status", "url"}
+    assert body["status"] == "new" and body["version"] == 1
+    assert response["Location"].endswith(ticket_url(body["number"]))
+    assert response["ETag"] == '"1"'
+    full = client.get(ticket_url(body["number"])).json()
+    assert full["title"] == "Printer jam"
+    assert full["sla"], "the clocks were computed as for any other ticket"
+
+    changed = client_for(agent1).patch(
+        ticket_url(body["number"]),
+        {"impact": 2, "version": 1},
+        format="json",
+        HTTP_PREFER="return=minimal",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["version"] == 2 and "title" not in changed.json()

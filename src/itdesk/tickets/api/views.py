@@ -59,6 +59,18 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+PREFER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "return=minimal: answer a write with only the number, version, status and URL (RFC 7240), "
+        "for integrations that file many tickets and do not need the whole ticket back."
+    ),
+)
+
+
 class VersionRequired(ServiceError):
     """A change was sent without the version it is based on."""
 
@@ -68,6 +80,11 @@ class VersionRequired(ServiceError):
         "Send the version you read, as `version` in the body or an If-Match header, so that no one "
         "else's change is overwritten."
     )
+
+
+def _prefers_minimal(request: Request) -> bool:
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip().lower() == "return=minimal" for part in prefer.replace(";", ",").split(","))
 
 
 def _refuse_desk_fields(user: Any, data: Any, desk_only: frozenset[str]) -> None:
@@ -147,9 +164,23 @@ def attachment_response(attachment: Attachment) -> FileResponse:
 def _ticket_response(
     request: Request, ticket: Ticket, code: int = status.HTTP_200_OK, *, reread: bool = True
 ) -> Response:
-    """The ticket as the caller sees it (re-read after a write), with its version as ETag."""
-    fresh = selectors.get_ticket(request.user, ticket.number) if reread else ticket
-    response = Response(s.TicketDetailSerializer(fresh, context={"request": request}).data, status=code)
+    """The ticket as the caller sees it (re-read after a write), with its version as ETag.
+
+    A write sent with `Prefer: return=minimal` (RFC 7240) gets only the number, version, status and URL.
+    """
+    minimal = request.method != "GET" and _prefers_minimal(request)
+    fresh = selectors.get_ticket(request.user, ticket.number) if reread and not minimal else ticket
+    if minimal:
+        body = {
+            "number": fresh.number,
+            "version": fresh.version,
+            "status": fresh.status,
+            "url": request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number])),
+        }
+        response = Response(body, status=code)
+        response["Preference-Applied"] = "return=minimal"
+    else:
+        response = Response(s.TicketDetailSerializer(fresh, context={"request": request}).data, status=code)
     response["ETag"] = f'"{fresh.version}"'
     if code == status.HTTP_201_CREATED:
         response["Location"] = request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number]))
@@ -220,6 +251,7 @@ class TicketListView(generics.ListAPIView):
     @extend_schema(
         tags=TICKETS,
         summary=_("Create a ticket"),
+        parameters=[PREFER],
         request=s.TicketCreateSerializer,
         responses={201: ETAG_HEADER, 400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN},
     )
@@ -256,7 +288,7 @@ class TicketDetailView(APIView):
     @extend_schema(
         tags=TICKETS,
         summary=_("Change a ticket"),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, PREFER],
         request=s.TicketUpdateSerializer,
         responses={
             200: ETAG_HEADER,
@@ -290,7 +322,7 @@ class TicketTransitionView(APIView):
     @extend_schema(
         tags=TICKETS,
         summary=_("Move a ticket to another status"),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, PREFER],
         request=s.TransitionSerializer,
         responses={
             200: ETAG_HEADER,
