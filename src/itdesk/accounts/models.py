@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,8 @@ class User(AbstractUser):
                 fields=["employee_id"], condition=~models.Q(employee_id=""), name="unique_employee_id"
             )
         ]
+        # E-mail intake finds the sender by address, case-insensitively: WHERE LOWER(email) = ...
+        indexes = [models.Index(Lower("email"), name="user_email_lower")]
 
     def __str__(self) -> str:
         return self.name
