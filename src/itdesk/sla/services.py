@@ -279,7 +279,10 @@ def _refresh_clock(
     else:
         state = ClockState.RUNNING
     clock.policy = plan.policy
-    clock.calendar_id = spans[-1][1].id
+    if spans[-1][1].id == current.id:
+        clock.calendar = target.calendar or plan.policy.calendar  # the row at hand: no read to show it
+    else:
+        clock.calendar_id = spans[-1][1].id
     clock.target_amount, clock.target_unit, clock.target = target.amount, target.unit, duration
     clock.state = state
     clock.started_at = window.start

@@ -10,6 +10,7 @@ and a reply finds its ticket.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -78,11 +79,21 @@ DESK = "desk"
 APPROVER = "approver"
 
 
-def notify_ticket_event(ticket: Ticket, event: str, *, event_id: int, comment: Comment | None = None) -> None:
-    """Queue the notifications for `event` in the current transaction (the outbox is transactional)."""
+def notify_ticket_event(
+    ticket: Ticket,
+    event: str,
+    *,
+    event_id: int,
+    comment: Comment | None = None,
+    clocks: Sequence[Any] | None = None,
+) -> None:
+    """Queue the notifications for `event` in the current transaction (the outbox is transactional).
+
+    `clocks`: the ticket's SLA clocks when the caller has just computed them (saves reading them back).
+    """
     if event not in REQUESTER_KINDS and event not in DESK_KINDS and event not in APPROVER_KINDS:
         return
-    queue_ticket_notifications(ticket, event, event_id=event_id, comment=comment)
+    queue_ticket_notifications(ticket, event, event_id=event_id, comment=comment, clocks=clocks)
 
 
 def _minutes_text(minutes: int) -> str:
@@ -129,16 +140,19 @@ def _approvers(ticket: Ticket) -> list[Recipient]:
     return [Recipient.person(user) for user in people]
 
 
-def _response_clock(ticket: Ticket) -> Any:
+def _response_clock(ticket: Ticket, clocks: Sequence[Any] | None = None) -> Any:
     """The running response clock of the ticket as it stands now, or None."""
     from itdesk.sla.models import ClockState, TargetKind, TicketClock
     from itdesk.sla.selectors import clock_view
 
-    clock = (
-        TicketClock.objects.filter(ticket_id=ticket.pk, kind=TargetKind.RESPONSE)
-        .select_related("calendar")
-        .first()
-    )
+    if clocks is not None:
+        clock = next((c for c in clocks if c.kind == TargetKind.RESPONSE), None)
+    else:
+        clock = (
+            TicketClock.objects.filter(ticket_id=ticket.pk, kind=TargetKind.RESPONSE)
+            .select_related("calendar")
+            .first()
+        )
     if clock is None or clock.state != ClockState.RUNNING:
         return None
     return clock_view(clock, timezone.now())
@@ -157,7 +171,12 @@ def _response_texts(ticket: Ticket, view: Any) -> dict[str, str]:
 
 
 def queue_ticket_notifications(
-    ticket: Ticket, event: str, *, event_id: int, comment: Comment | None = None
+    ticket: Ticket,
+    event: str,
+    *,
+    event_id: int,
+    comment: Comment | None = None,
+    clocks: Sequence[Any] | None = None,
 ) -> list[OutboxMessage]:
     """Render and queue the messages of a ticket event: one per recipient and chosen channel."""
     plan: list[tuple[str, str, Any, list[Recipient]]] = []
@@ -172,7 +191,7 @@ def queue_ticket_notifications(
         from itdesk.tickets.models import TicketEvent
 
         note = TicketEvent.objects.filter(pk=event_id).values_list("note", flat=True).first() or ""
-    response_view = _response_clock(ticket) if event == "received" else None
+    response_view = _response_clock(ticket, clocks) if event == "received" else None
     queued: list[OutboxMessage] = []
     for audience, kind, subject, recipients in plan:
         page = "web:portal-ticket" if audience == REQUESTER else "web:desk-ticket"

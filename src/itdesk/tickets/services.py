@@ -252,9 +252,9 @@ def create_ticket(
         )
         for item in files:
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
-        sla_services.refresh_ticket_clocks(ticket, new=True)
+        clocks = sla_services.refresh_ticket_clocks(ticket, new=True)
         # After the clocks: the confirmation quotes the response clock's due time.
-        notify.notify_ticket_event(ticket, "received", event_id=created.pk)
+        notify.notify_ticket_event(ticket, "received", event_id=created.pk, clocks=clocks)
         search_services.schedule_index("ticket", ticket.pk)
     return ticket
 

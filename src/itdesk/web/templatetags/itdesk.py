@@ -58,7 +58,7 @@ def priority_badge(priority: Any, short: bool = False) -> SafeString:
 def when(value: datetime | None, style: str = "full") -> SafeString:
     """A time in the desk's time zone (settings.TIME_ZONE), machine-readable in the datetime attribute."""
     if value is None:
-        return format_html('<span class="muted">—</span>')
+        return format_html('<span class="muted">{}</span>', "—")
     local = timezone.localtime(value)
     shown = local.strftime("%m-%d %H:%M") if style == "short" else local.strftime("%Y-%m-%d %H:%M")
     return format_html(
