@@ -297,9 +297,34 @@ LOGGING = {
 ITDESK_FIELD_ENCRYPTION_KEY = env_str("ITDESK_FIELD_ENCRYPTION_KEY") or SECRET_KEY
 
 # -- mail channel (e-mail in)
+ITDESK_MAIL_MAX_MESSAGE_BYTES = env_int("ITDESK_MAIL_MAX_MESSAGE_MB", 30) * 1024 * 1024  # larger: quarantined
+ITDESK_MAIL_MAX_PARTS = env_int("ITDESK_MAIL_MAX_PARTS", 200)
+ITDESK_MAIL_MAX_ATTACHMENTS = env_int("ITDESK_MAIL_MAX_ATTACHMENTS", 20)
+ITDESK_MAIL_KEEP_RAW = env_bool("ITDESK_MAIL_KEEP_RAW", False)  # also keep the raw of processed messages
+ITDESK_MAIL_IMAP_TIMEOUT = env_int("ITDESK_MAIL_IMAP_TIMEOUT", 30)  # seconds per IMAP network operation
 
 # -- notifications (e-mail out, preferences)
+# Message-IDs of ITDesk's mail (signed, one thread per ticket) use this domain; default: the domain of
+# DEFAULT_FROM_EMAIL. Replies go to ITDESK_MAIL_REPLY_TO (the intake mailbox; default DEFAULT_FROM_EMAIL).
+ITDESK_MAIL_MESSAGE_ID_DOMAIN = env_str("ITDESK_MAIL_MESSAGE_ID_DOMAIN", "")
+ITDESK_MAIL_REPLY_TO = env_str("ITDESK_MAIL_REPLY_TO", "") or DEFAULT_FROM_EMAIL
+# Outbox: attempts before a message is marked failed (back-off 30 s doubling, at most 6 h between
+# attempts), and how long a worker's claim on a message lasts (at least 3 x EMAIL_TIMEOUT).
+ITDESK_OUTBOX_MAX_ATTEMPTS = env_int("ITDESK_OUTBOX_MAX_ATTEMPTS", 12)
+ITDESK_OUTBOX_LEASE_SECONDS = env_int("ITDESK_OUTBOX_LEASE_SECONDS", 600)
+if ITDESK_OUTBOX_MAX_ATTEMPTS < 1 or ITDESK_OUTBOX_LEASE_SECONDS < 1:
+    raise ConfigurationError("ITDESK_OUTBOX_MAX_ATTEMPTS and ITDESK_OUTBOX_LEASE_SECONDS must be positive")
 
 # -- IM channel
+ITDESK_IM_TIMEOUT = env_int("ITDESK_IM_TIMEOUT", 10)  # seconds per call to an IM platform's API
+ITDESK_IM_MAX_BODY_BYTES = env_int("ITDESK_IM_MAX_BODY_KB", 256) * 1024  # larger callbacks are refused
+ITDESK_IM_ROBOT_CACHE_SECONDS = env_int("ITDESK_IM_ROBOT_CACHE_SECONDS", 300)  # active robot list cache
 
 # -- webhooks
+# Outgoing calls (webhooks, IM bots) only reach public addresses; list host names, IPs or CIDR networks
+# here (comma-separated) to allow internal receivers, e.g. "hooks.corp.example,10.20.0.0/16".
+ITDESK_OUTBOUND_ALLOWLIST = env_list("ITDESK_OUTBOUND_ALLOWLIST", [])
+ITDESK_WEBHOOK_TIMEOUT = env_int("ITDESK_WEBHOOK_TIMEOUT", 10)  # seconds per delivery attempt
+ITDESK_WEBHOOK_MAX_ATTEMPTS = env_int("ITDESK_WEBHOOK_MAX_ATTEMPTS", 8)
+ITDESK_INBOUND_WEBHOOK_MAX_BYTES = env_int("ITDESK_INBOUND_WEBHOOK_MAX_KB", 256) * 1024
+ITDESK_INBOUND_WEBHOOK_RATE = env_int("ITDESK_INBOUND_WEBHOOK_RATE", 120)  # requests per minute per source; 0: off

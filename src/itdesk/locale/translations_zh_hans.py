@@ -108,9 +108,6 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
         "您的问题应已解决。请验证后在请求页面确认；如仍未解决，请告诉我们。"
     ),
     "Resolution:": "解决方案：",
-    "Your request is closed. Thank you — a short satisfaction survey will follow.": (
-        "您的请求已关闭，感谢您的配合。稍后我们会邀请您填写一份简短的满意度调查。"
-    ),
     "Your request was cancelled.": "您的请求已取消。",
     "The priority of your request is now %(priority)s.": "您的请求优先级已调整为 %(priority)s。",
     "Request": "请求",
@@ -542,7 +539,6 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "[%(number)s] Your request was passed to a specialist group": "[%(number)s] 您的请求已升级至专业技术支持小组",
     "[%(number)s] We need your answer to continue": "[%(number)s] 需要您的答复才能继续处理",
     "[%(number)s] Resolved — please confirm": "[%(number)s] 已解决，请确认",
-    "[%(number)s] Your request is closed": "[%(number)s] 您的请求已关闭",
     "[%(number)s] Your request was cancelled": "[%(number)s] 您的请求已取消",
     "[%(number)s] The priority of your request changed": "[%(number)s] 您的请求优先级已调整",
     "[%(number)s] New reply: %(title)s": "[%(number)s] 新回复：%(title)s",
@@ -1015,6 +1011,7 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "search documents": "搜索文档",
     "What to look for, in Chinese, English or both. Every word must match, in any order; the last word also matches as a prefix; ticket numbers and error codes match exactly.": "要搜索的内容，中文、英文或中英混合均可。每个词都必须匹配，顺序不限；最后一个词也按前缀匹配；工单编号和错误代码须完全匹配。",
     "No search text (code query_required), too long (query_too_long), or bad kind.": "未提供搜索内容（代码 query_required）、内容过长（query_too_long）或类型无效。",
+    "return=minimal: answer a write with only the number, version, status and URL (RFC 7240), for integrations that file many tickets and do not need the whole ticket back.": "return=minimal：写操作只返回编号、版本、状态和URL（RFC 7240），适合大量创建工单、无需返回完整工单的集成。",
 }
 
 

@@ -69,7 +69,6 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "The requester replied on %(number)s: %(title)s": "请求人回复了工单 %(number)s：%(title)s",
     "SLA warning on %(number)s: %(title)s": "工单 %(number)s SLA 预警：%(title)s",
     "SLA breached on %(number)s: %(title)s": "工单 %(number)s SLA 已超时：%(title)s",
-    "Open ticket": "打开工单",
     # answers to incoming messages
     "Ticket %(number)s created: %(title)s. Write “#%(number)s” before a message to add to it.": (
         "已创建工单 %(number)s：%(title)s。补充信息时请在消息前写上“#%(number)s”。"
@@ -89,7 +88,6 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     ),
     # admin
     "remove stored secrets": "删除已保存的密钥",
-    "A value is stored; leave empty to keep it.": "已保存一个值；留空则保持不变。",
     "group robot": "群机器人",
     "app": "应用",
     "callback URL to paste in the platform's console": "需填入平台后台的回调地址",
