@@ -58,6 +58,7 @@ def test_a_requester_sees_only_their_own_and_public_counts(corpus, client_for, b
     assert {hit["kind"] for hit in body["results"]} == {"article"}
     assert client_for(bob).get(SEARCH, {"q": corpus["jam"].number}).json() == {
         "count": 0,
+        "count_capped": False,
         "next": None,
         "previous": None,
         "results": [],

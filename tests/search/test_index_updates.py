@@ -97,3 +97,21 @@ def test_the_query_command_searches_as_a_user(corpus, alice):
 def test_services_refuse_an_unknown_kind(db):
     with pytest.raises(KeyError):
         services.schedule_index("nonsense", 1)
+
+
+def test_the_catch_up_job_restores_a_change_whose_index_job_was_lost(
+    articles, alice, service_desk, django_capture_on_commit_callbacks
+):
+    """A crash between commit and queueing loses the index job; the periodic catch-up finds the ticket."""
+    from datetime import timedelta
+
+    from itdesk.search.tasks import catch_up_index
+
+    with django_capture_on_commit_callbacks(execute=False):  # the job is never queued
+        ticket = ticket_services.create_ticket(actor=alice, title="投影仪无信号", description="会议室投影仪")
+    services._pending_set().clear()
+    assert found(alice, "投影仪") == []
+    assert catch_up_index.call_local() >= 1
+    assert found(alice, "投影仪") == [("ticket", ticket.number)]
+    # Older changes are left alone: the window is the last quarter of an hour.
+    assert services.catch_up(timedelta(0)) == 0

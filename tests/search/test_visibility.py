@@ -90,17 +90,18 @@ def test_anonymous_and_inactive_users_find_nothing(corpus, who, agent1):
     assert services.search(user, "打印").total == 0
 
 
-def test_past_the_candidate_cap_results_stay_visible_only_and_totals_count_documents(
+def test_past_the_candidate_cap_only_the_newest_are_ranked_and_the_total_says_so(
     corpus, alice, bob, agent1, monkeypatch
 ):
     from itdesk.search import backends
 
     monkeypatch.setattr(backends, "CANDIDATES", 1)
     desk = services.search(agent1, "打印")
-    # Past the cap the total counts documents: alice's ticket counts with its internal note (same title).
-    assert desk.total == 6 and len(desk.hits) == 2  # the newest ticket and the newest article are ranked
+    # Ranked: per kind the newest matches (one more than the cap, to know it was exceeded), of 6 documents.
+    assert desk.capped and desk.total == len(desk.hits) == 3
     assert {hit.kind for hit in desk.hits} == {"ticket", "article"}
-    requester = services.search(bob, "打印")
-    assert requester.total == 2
-    assert [hit.kind for hit in requester.hits] == ["article"]
-    assert services.search(alice, "打印", kinds={"ticket"}).total == 1
+    requester = services.search(bob, "打印")  # only articles 1 and 5 are his to see
+    assert requester.capped and requester.total == 2
+    assert {(hit.kind, hit.object_id) for hit in requester.hits} == {("article", 1), ("article", 5)}
+    own = services.search(alice, "打印", kinds={"ticket"})  # her ticket; its internal note is not hers
+    assert not own.capped and own.total == 1

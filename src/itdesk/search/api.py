@@ -90,7 +90,6 @@ class SearchView(APIView):
         size = _positive_int(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
         results = services.search(request.user, q, kinds=kinds, limit=size, offset=(page - 1) * size)
         url = request.build_absolute_uri()
-        # Past the ranked candidates of a very common word the pages run out before the total does.
         has_next = page * size < results.total and len(results.hits) == size
         previous = None
         if page > 1:
@@ -100,6 +99,7 @@ class SearchView(APIView):
         return Response(
             {
                 "count": results.total,
+                "count_capped": results.capped,
                 "next": replace_query_param(url, "page", page + 1) if has_next else None,
                 "previous": previous,
                 "results": SearchHitSerializer(results.hits, many=True).data,

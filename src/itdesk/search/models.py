@@ -1,9 +1,9 @@
 """The search index's rows: one `SearchDocument` per searchable text, with who may see it.
 
-The full-text part lives beside it, per engine (created by migration 0001): on SQLite the FTS5 table
-`search_fts` keyed by the document's id (a trigger removes its row with the document), on PostgreSQL the
-`tsv` tsvector column of this table with a GIN index. Neither is a model field: only `backends.py`
-reads or writes them.
+The full-text part lives beside it, per engine (created by migrations 0001 and 0002): on SQLite the FTS5
+table `search_fts` keyed by the document's id, on PostgreSQL the narrow table `search_tsv` (the
+document's id, kind, object, visibility and tsvector, with a GIN index); a trigger removes their rows
+with the document. Neither is a model: only `backends.py` reads or writes them.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ class Kind:
     build: Builder
     url_for: UrlFor | None = None
     all_ids: Callable[[], Iterable[int]] | None = None
+    changed_since: Callable[[datetime], Iterable[int]] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -56,13 +57,15 @@ def register(
     *,
     url: UrlFor | None = None,
     all_ids: Callable[[], Iterable[int]] | None = None,
+    changed_since: Callable[[datetime], Iterable[int]] | None = None,
 ) -> None:
     """Make `kind` searchable: `build(ids)` returns the documents of those objects (none for gone ones).
 
     `url(reference, user)` gives a hit's link when its document has no `url`; `all_ids()` lists every
-    object for `itdesk search rebuild` (without it, rebuild re-indexes the ids already in the index).
+    object for `itdesk search rebuild` (without it, rebuild re-indexes the ids already in the index);
+    `changed_since(when)` lists the objects changed since then, for the periodic catch-up job.
     """
-    _KINDS[kind] = Kind(kind, build, url, all_ids)
+    _KINDS[kind] = Kind(kind, build, url, all_ids, changed_since)
 
 
 def unregister(kind: str) -> None:

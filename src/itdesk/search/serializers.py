@@ -32,6 +32,7 @@ class SearchPageSerializer(serializers.Serializer):
     """A page of search results, best first."""
 
     count = serializers.IntegerField(help_text=_("How many results you may see in all."))
+    count_capped = serializers.BooleanField()  # more match than are ranked: count is a lower bound
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = SearchHitSerializer(many=True)

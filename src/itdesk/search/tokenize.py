@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Han (with extensions A and the compatibility block), kana and Hangul: scripts written without spaces.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -124,8 +125,9 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def _word_token(word: str) -> str | None:
-    """The index token of a normalised word run, or None for a stop word."""
+    """The index token of a normalised word run, or None for a stop word (cached: words repeat a lot)."""
     word = word[:MAX_WORD]
     if _HAS_DIGIT.search(word):
         return word
@@ -141,20 +143,20 @@ def _normalise(text: str) -> str:
 def _bigrams(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    return list(map(str.__add__, run[:-1], run[1:]))
 
 
 def tokens(text: str) -> list[str]:
     """The index tokens of `text`, in order (repeats kept: they count for ranking)."""
     out: list[str] = []
-    for match in _RUN.finditer(_normalise(text or "")):
-        run = match.group()
-        if match.lastgroup == "cjk":
-            out.extend(_bigrams(run))
+    append, extend = out.append, out.extend
+    for cjk, word in _RUN.findall(_normalise(text or "")):  # (run, "") or ("", word)
+        if cjk:
+            extend(_bigrams(cjk))
         else:
-            token = _word_token(run)
+            token = _word_token(word)
             if token:
-                out.append(token)
+                append(token)
     return out
 
 
