@@ -245,7 +245,7 @@ HUEY = {
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
-    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
+    HUEY.update({"huey_class": "itdesk.core.queue.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
 
 # --- REST API
 REST_FRAMEWORK = {
@@ -327,4 +327,6 @@ ITDESK_OUTBOUND_ALLOWLIST = env_list("ITDESK_OUTBOUND_ALLOWLIST", [])
 ITDESK_WEBHOOK_TIMEOUT = env_int("ITDESK_WEBHOOK_TIMEOUT", 10)  # seconds per delivery attempt
 ITDESK_WEBHOOK_MAX_ATTEMPTS = env_int("ITDESK_WEBHOOK_MAX_ATTEMPTS", 8)
 ITDESK_INBOUND_WEBHOOK_MAX_BYTES = env_int("ITDESK_INBOUND_WEBHOOK_MAX_KB", 256) * 1024
-ITDESK_INBOUND_WEBHOOK_RATE = env_int("ITDESK_INBOUND_WEBHOOK_RATE", 120)  # requests per minute per source; 0: off
+ITDESK_INBOUND_WEBHOOK_RATE = env_int(
+    "ITDESK_INBOUND_WEBHOOK_RATE", 120
+)  # requests per minute per source; 0: off
