@@ -314,7 +314,9 @@ def search(
     documents = SearchDocument.objects.in_bulk([pk for pk, _score in ranked])
     hits = []
     for pk, score in ranked:
-        document = documents[pk]
+        document = documents.get(pk)
+        if document is None:  # deleted between the ranking query and this read
+            continue
         hits.append(
             Hit(
                 kind=document.kind,

@@ -31,6 +31,8 @@ NEED_BODY_FIELDS = {
 }
 
 
+STATUS_LABELS = dict(Status.choices)
+
 # ---------------------------------------------------------------- errors
 
 
@@ -109,7 +111,7 @@ class AllowedTransitionSerializer(serializers.Serializer):
 class TicketSerializer(CachedFieldsModelSerializer):
     """A ticket as the caller may see it, with the moves the caller may make next."""
 
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.SerializerMethodField()
     priority = PriorityRefSerializer(read_only=True)
     category = CategoryRefSerializer(read_only=True, allow_null=True)
     group = GroupRefSerializer(read_only=True, allow_null=True)
@@ -154,19 +156,31 @@ class TicketSerializer(CachedFieldsModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_status_label(self, ticket: Ticket) -> str:
+        """The status in the caller's language."""
+        return str(STATUS_LABELS.get(ticket.status, ticket.status))
+
     @extend_schema_field(AllowedTransitionSerializer(many=True))
     def get_allowed_transitions(self, ticket: Ticket) -> list[dict[str, Any]]:
-        """The moves the caller may make from the ticket's status (pure Python: no query per row)."""
+        """The moves the caller may make from the ticket's status (pure Python: no query per row).
+
+        The same status and capabilities give the same moves, so a page works each pair out once.
+        """
         user = self.context["request"].user
-        return [
-            {
-                "to": move.target.value,
-                "action": move.action,
-                "label": str(ACTION_LABELS.get(move.action, move.action)),
-                "needs": sorted({NEED_BODY_FIELDS[need] for need in move.needs}),
-            }
-            for move in services.available_moves(ticket, user)
-        ]
+        capabilities = services.capabilities_for(user, ticket)
+        memo = self.context.setdefault("_allowed_moves", {})
+        key = (ticket.status, capabilities)
+        if key not in memo:
+            memo[key] = [
+                {
+                    "to": move.target.value,
+                    "action": move.action,
+                    "label": str(ACTION_LABELS.get(move.action, move.action)),
+                    "needs": sorted({NEED_BODY_FIELDS[need] for need in move.needs}),
+                }
+                for move in services.available_moves(ticket, user)
+            ]
+        return [dict(move) for move in memo[key]]
 
 
 class TicketDetailSerializer(TicketSerializer):
