@@ -92,33 +92,9 @@ def queue_message(
     return message
 
 
-def queue_email(
-    *,
-    dedupe_key: str,
-    recipient: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    headers: dict[str, str] | None = None,
-    language: str = "",
-    ticket_id: int | None = None,
-    event: str = "",
-    user: Any = None,
-) -> OutboxMessage | None:
-    """Queue an e-mail: queue_message on the "email" channel."""
-    return queue_message(
-        channel="email",
-        dedupe_key=dedupe_key,
-        recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        headers=headers,
-        language=language,
-        ticket_id=ticket_id,
-        event=event,
-        user=user,
-    )
+def queue_email(**fields: Any) -> OutboxMessage | None:
+    """Queue an e-mail: queue_message on the "email" channel (same keyword arguments, less `channel`)."""
+    return queue_message(channel="email", **fields)
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
