@@ -7,7 +7,6 @@ ticket and its clocks always change together.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from itdesk.accounts.models import Department
 from itdesk.core import events
 from itdesk.core.errors import ServiceError
-from itdesk.core.models import Counter
-from itdesk.core.sequences import current_value
+from itdesk.core.versioned import VersionedCache
 from itdesk.sla import calendars, derive, holidays
 from itdesk.sla.calendars import CalendarUnusable, LoadedCalendar
 from itdesk.sla.models import (
@@ -72,21 +70,8 @@ class _PolicySet:
     targets: dict[int, dict[tuple[str, str], PolicyTarget]]  # policy id -> (priority code, kind) -> target
 
 
-_POLICY_VERSION_KEY = "sla:policies"
-_policy_cache: dict[str, tuple[int, _PolicySet]] = {}
-
-
-def policies_changed() -> None:
-    """Tell every process to re-read the policies (a random token: a rolled-back edit can't be reused)."""
-    Counter.objects.update_or_create(key=_POLICY_VERSION_KEY, defaults={"value": secrets.randbits(62)})
-
-
-def _policy_set() -> _PolicySet:
-    """The policy set from the process cache, re-read when any policy, rule or target changed."""
-    token = current_value(_POLICY_VERSION_KEY)
-    cached = _policy_cache.get("set")
-    if cached is not None and cached[0] == token:
-        return cached[1]
+def _load_policy_set() -> _PolicySet:
+    """Every active rule in order, the default policy and all targets, read together."""
     rules = tuple(
         PolicyRule.objects.filter(is_active=True, policy__is_active=True)
         .select_related("policy__calendar")
@@ -96,14 +81,25 @@ def _policy_set() -> _PolicySet:
     targets: dict[int, dict[tuple[str, str], PolicyTarget]] = {}
     for target in PolicyTarget.objects.select_related("priority", "calendar"):
         targets.setdefault(target.policy_id, {})[(target.priority.code, target.kind)] = target
-    fresh = _PolicySet(rules, default, targets)
-    _policy_cache["set"] = (token, fresh)
-    return fresh
+    return _PolicySet(rules, default, targets)
+
+
+_policies = VersionedCache("sla:policies", _load_policy_set)
+
+
+def policies_changed() -> None:
+    """Tell every process to re-read the policies."""
+    _policies.changed()
+
+
+def _policy_set() -> _PolicySet:
+    """The policy set from the process cache, re-read when any policy, rule or target changed."""
+    return _policies.get()
 
 
 def clear_policy_cache() -> None:
     """Forget the cached policy set (tests)."""
-    _policy_cache.clear()
+    _policies.clear()
 
 
 def select_policy(ticket: Ticket) -> Policy | None:

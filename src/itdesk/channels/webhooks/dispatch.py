@@ -2,13 +2,12 @@
 
 The subscriber runs inside the transaction of every ticket write, so it must cost next to nothing when no
 endpoint listens: the active endpoints are cached per process and the cache is checked against one
-counter row (bumped whenever an endpoint is saved or deleted), a single primary-key look-up.
+counter row (core.versioned: a new token whenever an endpoint is saved or deleted), one key look-up.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from itdesk.channels.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
-from itdesk.core.sequences import current_value, next_value
+from itdesk.core.versioned import VersionedCache
 from itdesk.tickets.choices import EventKind
 
 log = logging.getLogger(__name__)
@@ -33,39 +32,30 @@ class ActiveEndpoint:
     include_internal: bool
 
 
-_cache: tuple[int, tuple[ActiveEndpoint, ...]] | None = None
-_cache_lock = threading.Lock()
+def _load_active_endpoints() -> tuple[ActiveEndpoint, ...]:
+    rows = WebhookEndpoint.objects.filter(active=True).values_list("pk", "event_types", "include_internal")
+    return tuple(
+        ActiveEndpoint(pk, frozenset(types or []), include_internal) for pk, types, include_internal in rows
+    )
+
+
+_endpoints = VersionedCache(VERSION_KEY, _load_active_endpoints)
 
 
 def clear_cache() -> None:
     """Forget the cached endpoint list of this process."""
-    global _cache
-    with _cache_lock:
-        _cache = None
+    _endpoints.clear()
 
 
 def endpoints_changed(**_kwargs: Any) -> None:
     """Signal receiver (endpoint saved or deleted): retire every process's cached list."""
-    clear_cache()
     with transaction.atomic():
-        next_value(VERSION_KEY)
-    transaction.on_commit(clear_cache)
+        _endpoints.changed()
 
 
 def active_endpoints() -> tuple[ActiveEndpoint, ...]:
     """The active endpoints, from the process cache while the version counter has not moved."""
-    global _cache
-    version = current_value(VERSION_KEY)
-    cached = _cache
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    rows = WebhookEndpoint.objects.filter(active=True).values_list("pk", "event_types", "include_internal")
-    endpoints = tuple(
-        ActiveEndpoint(pk, frozenset(types or []), include_internal) for pk, types, include_internal in rows
-    )
-    with _cache_lock:
-        _cache = (version, endpoints)
-    return endpoints
+    return _endpoints.get()
 
 
 _FIELD_EVENTS = {
