@@ -51,7 +51,11 @@ def test_a_rolled_back_creation_leaves_no_gap(alice):
 
 @pytest.mark.django_db
 def test_admin_configured_pattern_is_used(alice):
-    DeskSettings.objects.filter(pk=1).update(number_pattern="{date:%Y%m}-{seq:03d}")
+    before = services.create_ticket(actor=alice, title="printer", description="jam")
+    assert before.number.startswith("IT")  # the default pattern, now held in the process cache
+    desk = DeskSettings.load()
+    desk.number_pattern = "{date:%Y%m}-{seq:03d}"
+    desk.save()  # as the admin does: the next request must use the new pattern
     ticket = services.create_ticket(actor=alice, title="printer", description="jam")
     assert ticket.number.endswith("-001") and len(ticket.number) == 10
 

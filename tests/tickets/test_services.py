@@ -59,6 +59,23 @@ def test_requester_impact_and_urgency_derive_the_priority(alice, service_desk):
     assert ticket.priority.code == "P1"
 
 
+def test_routing_and_priority_levels_edited_in_the_admin_apply_to_the_next_request(
+    alice, service_desk, network_group
+):
+    first = services.create_ticket(actor=alice, title="打印机卡纸", description="jam", impact=1, urgency=1)
+    assert first.group == service_desk and first.priority.code == "P1"
+    # The admin makes the network group the first line and adds a more urgent level above P1.
+    service_desk.is_first_line = False
+    service_desk.save()
+    network_group.is_first_line = True
+    network_group.save()
+    Priority.objects.create(
+        code="P0", name_en="Critical", name_zh="紧急", rank=0, response_minutes=5, resolution_minutes=60
+    )
+    second = services.create_ticket(actor=alice, title="打印机卡纸", description="jam", impact=1, urgency=1)
+    assert second.group == network_group and second.priority.code == "P0"
+
+
 def test_a_requester_cannot_register_for_someone_else(alice, bob):
     with pytest.raises(Exception) as info:
         services.create_ticket(actor=alice, requester=bob, title="x", description="y")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 
-from itdesk.accounts.models import User
+from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.errors import NotFound
-from itdesk.tickets.models import Attachment, Comment, Ticket, TicketEvent
+from itdesk.core.versioned import VersionedCache
+from itdesk.tickets.models import Attachment, Comment, DeskSettings, Priority, Ticket, TicketEvent
 from itdesk.tickets.workflow import ACTIVE_STATUSES
 
 QUEUES = ("new", "mine", "group", "open", "all")
@@ -83,3 +88,50 @@ def get_attachment(user: User, number: str, attachment_id: int) -> Attachment:
         return attachments_for(user, ticket).get(pk=attachment_id)
     except Attachment.DoesNotExist:
         raise NotFound() from None
+
+
+# ---------------------------------------------------------------- what every new request reads
+
+
+@dataclass(frozen=True)
+class IntakeDefaults:
+    """The configuration a new request is numbered, prioritised and routed with."""
+
+    priorities: tuple[Priority, ...]  # most urgent first
+    first_line_group: SupportGroup | None
+    number_pattern: str
+
+    def priority(self, index: int) -> Priority | None:
+        """The level at `index` (clamped to the last one), as a private copy the caller may attach."""
+        if not self.priorities:
+            return None
+        return copy.copy(self.priorities[min(index, len(self.priorities) - 1)])
+
+    def group(self) -> SupportGroup | None:
+        """The first-line group (the lowest id among them), as a private copy."""
+        return copy.copy(self.first_line_group)
+
+
+def _load_intake_defaults() -> IntakeDefaults:
+    return IntakeDefaults(
+        priorities=tuple(Priority.objects.order_by("rank")),
+        first_line_group=SupportGroup.objects.filter(is_first_line=True).order_by("pk").first(),
+        number_pattern=DeskSettings.load().number_pattern,
+    )
+
+
+# Priority levels, support groups and the desk settings change in the admin, rarely; every intake
+# (API, portal, e-mail, IM) reads them. Copies are handed out so that what a caller caches on an instance
+# (a group's lead, say) never outlives the request.
+_intake = VersionedCache("tickets:intake-defaults", _load_intake_defaults)
+
+
+def intake_defaults() -> IntakeDefaults:
+    """Priority levels, first-line group and number pattern, from the process cache while unchanged."""
+    return _intake.get()
+
+
+def intake_defaults_changed(**kwargs: Any) -> None:
+    """Signal receiver (a priority level, support group or the desk settings saved or deleted)."""
+    if not kwargs.get("raw"):
+        _intake.changed()

@@ -27,9 +27,9 @@ from itdesk.core.errors import NotFound, PermissionDenied, ServiceError, StaleVe
 from itdesk.core.numbering import allocate_number
 from itdesk.search import services as search_services
 from itdesk.sla import services as sla_services
-from itdesk.tickets import notify, workflow
+from itdesk.tickets import notify, selectors, workflow
 from itdesk.tickets.choices import Channel, EventKind, Impact, Urgency
-from itdesk.tickets.models import Attachment, Category, Comment, DeskSettings, Priority, Ticket, TicketEvent
+from itdesk.tickets.models import Attachment, Category, Comment, Priority, Ticket, TicketEvent
 from itdesk.tickets.workflow import FINAL_STATUSES, Need, Status
 
 # Fields a requester may fill in and correct; everything else is the desk's to set.
@@ -122,11 +122,10 @@ PRIORITY_MATRIX = {
 
 def derive_priority(impact: int, urgency: int) -> Priority:
     """Priority from the impact x urgency matrix."""
-    levels = list(Priority.objects.order_by("rank"))
-    if not levels:
+    level = selectors.intake_defaults().priority(PRIORITY_MATRIX[(int(impact), int(urgency))])
+    if level is None:
         raise ServiceError(_("No priority levels are configured."), code="not_configured")
-    index = PRIORITY_MATRIX[(int(impact), int(urgency))]
-    return levels[min(index, len(levels) - 1)]
+    return level
 
 
 def _lock(ticket: Ticket | int) -> Ticket:
@@ -227,7 +226,7 @@ def create_ticket(
     if values.get("priority") is None:
         values["priority"] = derive_priority(impact, urgency)
     if values.get("group") is None:
-        values["group"] = SupportGroup.objects.filter(is_first_line=True).order_by("pk").first()
+        values["group"] = selectors.intake_defaults().group()
     files = list(attachments)
     for item in files:
         _validate_attachment(item)
@@ -260,7 +259,7 @@ def create_ticket(
 
 
 def _number_pattern() -> str:
-    return settings.ITDESK_NUMBER_PATTERN or DeskSettings.load().number_pattern
+    return settings.ITDESK_NUMBER_PATTERN or selectors.intake_defaults().number_pattern
 
 
 # ---------------------------------------------------------------- update
