@@ -73,11 +73,11 @@ def test_wrong_robot_secret_is_refused_and_the_message_stays_pending(
     assert fake.calls("dingtalk-robot")[-1].accepted
 
 
-def test_no_integration_means_no_query(alice, service_desk, django_assert_max_num_queries):
+def test_no_integration_costs_one_token_read(alice, service_desk, django_assert_max_num_queries):
     from itdesk.channels.im import outbound
 
     assert outbound.robot_targets() == []
-    with django_assert_max_num_queries(0):
+    with django_assert_max_num_queries(1):
         assert outbound.robot_targets() == []
 
 

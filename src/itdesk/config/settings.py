@@ -318,7 +318,6 @@ if ITDESK_OUTBOX_MAX_ATTEMPTS < 1 or ITDESK_OUTBOX_LEASE_SECONDS < 1:
 # -- IM channel
 ITDESK_IM_TIMEOUT = env_int("ITDESK_IM_TIMEOUT", 10)  # seconds per call to an IM platform's API
 ITDESK_IM_MAX_BODY_BYTES = env_int("ITDESK_IM_MAX_BODY_KB", 256) * 1024  # larger callbacks are refused
-ITDESK_IM_ROBOT_CACHE_SECONDS = env_int("ITDESK_IM_ROBOT_CACHE_SECONDS", 300)  # active robot list cache
 
 # -- webhooks
 # Outgoing calls (webhooks, IM bots) only reach public addresses; list host names, IPs or CIDR networks

@@ -12,13 +12,14 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.channels.im import clients
 from itdesk.channels.im.models import ImIdentity, ImIntegration, Platform, RobotEvent
+from itdesk.core.versioned import VersionedCache
 from itdesk.notifications import registry
 from itdesk.notifications.services import queue_message
 
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 ROBOT_CHANNEL = "im-robot"
 REPLY_CHANNEL = "im-reply"
-_ROBOT_CACHE_KEY = "itdesk:im:robot-targets:v1"
 
 ROBOT_HEADLINES = {
     RobotEvent.CREATED: _("New ticket %(number)s: %(title)s"),
@@ -42,24 +42,31 @@ ROBOT_HEADLINES = {
 # ---------------------------------------------------------------- which integrations listen
 
 
+def _load_robot_targets() -> list[tuple[int, frozenset[str], str]]:
+    return [
+        (pk, frozenset(events or ()), language)
+        for pk, events, language, robot_url in ImIntegration.objects.filter(active=True).values_list(
+            "pk", "robot_events", "language", "robot_url"
+        )
+        if robot_url
+    ]
+
+
+# Every ticket event asks which robots listen: the list is kept per process until an integration changes
+# in any process (one token read per use, see core.versioned).
+_robots = VersionedCache("im.robot-targets", _load_robot_targets)
+
+
 def robot_targets() -> list[tuple[int, frozenset[str], str]]:
-    """(pk, events, language) of every active integration with a group robot; cached, no query when warm."""
-    targets = cache.get(_ROBOT_CACHE_KEY)
-    if targets is None:
-        targets = [
-            (pk, frozenset(events or ()), language)
-            for pk, events, language, robot_url in ImIntegration.objects.filter(active=True).values_list(
-                "pk", "robot_events", "language", "robot_url"
-            )
-            if robot_url
-        ]
-        cache.set(_ROBOT_CACHE_KEY, targets, getattr(settings, "ITDESK_IM_ROBOT_CACHE_SECONDS", 300))
-    return targets
+    """(pk, events, language) of every active integration with a group robot."""
+    return _robots.get()
 
 
-def forget_robot_targets(**_kwargs: Any) -> None:
-    """Drop the cached robot list (an integration was saved or deleted)."""
-    cache.delete(_ROBOT_CACHE_KEY)
+def forget_robot_targets(**kwargs: Any) -> None:
+    """Signal receiver (an integration saved or deleted): every process re-reads the robot list."""
+    if not kwargs.get("raw"):
+        with transaction.atomic():
+            _robots.changed()
 
 
 def robot_event_for(event: Any) -> str | None:
