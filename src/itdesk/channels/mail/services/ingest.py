@@ -180,6 +180,20 @@ def reprocess_message(*, inbound_id: int) -> IngestResult:
         return _finish(inbound, outcome, raw)
 
 
+# What _process and reprocess_message change on the row inserted first (or on the row reprocessed).
+_FINISHED_FIELDS = (
+    "status",
+    "action",
+    "reason",
+    "detail",
+    "ticket",
+    "raw",
+    "attempts",
+    "from_address",
+    "subject",
+)
+
+
 def _finish(inbound: InboundMessage, outcome: _Outcome, raw: bytes) -> IngestResult:
     inbound.status = outcome.status
     inbound.action = outcome.action
@@ -187,7 +201,7 @@ def _finish(inbound: InboundMessage, outcome: _Outcome, raw: bytes) -> IngestRes
     inbound.detail = _printable(outcome.detail)[:4000]
     inbound.ticket = outcome.ticket
     inbound.raw = raw if outcome.keep_raw or settings.ITDESK_MAIL_KEEP_RAW else None
-    inbound.save()
+    inbound.save(update_fields=_FINISHED_FIELDS)
     number = outcome.ticket.number if outcome.ticket is not None else None
     return IngestResult(str(outcome.action), number, outcome.reason, inbound.pk)
 
@@ -255,6 +269,9 @@ def _rate_limited(inbound: InboundMessage, mailbox: Mailbox) -> bool:
     return recent >= limit
 
 
+_TICKET_FIELDS = ("number", "status", "requester_id", "contact_email")
+
+
 def _find_ticket(parsed: ParsedMessage) -> Ticket | None:
     """The ticket a genuine ITDesk Message-ID names, else one named by a subject tag."""
     ids = [*parsed.references, *parsed.in_reply_to]  # newest last: in_reply_to is the direct parent
@@ -264,7 +281,9 @@ def _find_ticket(parsed: ParsedMessage) -> Ticket | None:
     ):
         if not numbers:
             continue
-        found = {t.number: t for t in Ticket.objects.filter(number__in=numbers).select_related("requester")}
+        # Only what deciding needs; add_comment locks and reads the whole row again anyway.
+        rows = Ticket.objects.filter(number__in=numbers).order_by().only(*_TICKET_FIELDS)
+        found = {t.number: t for t in rows}
         for number in numbers:
             if number in found:
                 return found[number]
@@ -287,6 +306,8 @@ def _apply(*, parsed: ParsedMessage, mailbox: Mailbox, own: set[str], release: b
     ticket = _find_ticket(parsed)
     reason = ""
     if ticket is not None:
+        if user is not None and user.pk == ticket.requester_id:
+            ticket.requester = user  # the sender is the requester: spare the look-up
         if _may_reply(user, address, ticket):
             if ticket.status not in FINAL_STATUSES:
                 return _append(parsed=parsed, ticket=ticket, user=user, own=own)

@@ -5,22 +5,33 @@ from __future__ import annotations
 import re
 import secrets
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from itdesk.accounts.choices import Role
 from itdesk.accounts.models import User
 from itdesk.channels.mail.models import Mailbox, TicketParticipant
+from itdesk.core.versioned import VersionedCache
 from itdesk.notifications.services import queue_email
 from itdesk.tickets.models import Ticket
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 MAX_PARTICIPANTS = 50
+MAILBOXES_VERSION_KEY = "mail.mailboxes"
+
+
+def _find_user_sql() -> str:
+    quote = connection.ops.quote_name
+    email, is_active, pk = (User._meta.get_field(name).column for name in ("email", "is_active", "id"))
+    return (
+        f"SELECT * FROM {quote(User._meta.db_table)} WHERE LOWER({quote(email)}) = %s "  # noqa: S608 - names from the model
+        f"ORDER BY {quote(is_active)} DESC, {quote(pk)} LIMIT 1"
+    )
 
 
 def find_user(address: str) -> User | None:
@@ -28,12 +39,10 @@ def find_user(address: str) -> User | None:
     if not address:
         return None
     # LOWER(email) = the lower-cased address: served by the user_email_lower index (iexact is not).
-    return (
-        User.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower=address.lower())
-        .order_by("-is_active", "pk")
-        .first()
-    )
+    # Plain SQL: every message looks its sender up, and compiling the ORM query cost several times the
+    # look-up itself.
+    found = list(User.objects.raw(_find_user_sql(), [address.lower()]))
+    return found[0] if found else None
 
 
 def guess_language(*texts: str) -> str:
@@ -68,10 +77,31 @@ def register_requester(*, address: str, name: str, language: str) -> User:
     raise RuntimeError("no free username")  # pragma: no cover - 20 attempts incl. a random one
 
 
+def _load_mailbox_addresses() -> frozenset[str]:
+    return frozenset(a.lower() for a in Mailbox.objects.exclude(address="").values_list("address", flat=True))
+
+
+# Every message is checked against the addresses of all mailboxes; they change in the admin, rarely.
+_mailbox_addresses = VersionedCache(MAILBOXES_VERSION_KEY, _load_mailbox_addresses)
+
+
+def mailboxes_changed(*, update_fields: Any = None, **_kwargs: Any) -> None:
+    """Signal receiver (a mailbox saved or deleted): retire every process's cached mailbox addresses."""
+    if update_fields is not None and "address" not in update_fields:
+        return
+    with transaction.atomic():
+        _mailbox_addresses.changed()
+
+
+def clear_cache() -> None:
+    """Forget this process's cached mailbox addresses."""
+    _mailbox_addresses.clear()
+
+
 def own_addresses(mailbox: Mailbox) -> set[str]:
     """Addresses that are ITDesk itself: the sender of its notifications and every mailbox it reads."""
     found = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), (mailbox.address or "").lower()}
-    found.update(a.lower() for a in Mailbox.objects.exclude(address="").values_list("address", flat=True))
+    found.update(_mailbox_addresses.get())
     found.discard("")
     return found
 
