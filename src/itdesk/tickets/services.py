@@ -120,9 +120,9 @@ PRIORITY_MATRIX = {
 }  # fmt: skip
 
 
-def derive_priority(impact: int, urgency: int) -> Priority:
+def derive_priority(impact: int, urgency: int, *, intake: selectors.IntakeDefaults | None = None) -> Priority:
     """Priority from the impact x urgency matrix."""
-    level = selectors.intake_defaults().priority(PRIORITY_MATRIX[(int(impact), int(urgency))])
+    level = (intake or selectors.intake_defaults()).priority(PRIORITY_MATRIX[(int(impact), int(urgency))])
     if level is None:
         raise ServiceError(_("No priority levels are configured."), code="not_configured")
     return level
@@ -223,17 +223,20 @@ def create_ticket(
     values.setdefault("contact_email", requester.email)
     impact = values.setdefault("impact", Impact.LOW)
     urgency = values.setdefault("urgency", Urgency.MEDIUM)
+    intake = selectors.intake_defaults()
     if values.get("priority") is None:
-        values["priority"] = derive_priority(impact, urgency)
+        values["priority"] = derive_priority(impact, urgency, intake=intake)
     if values.get("group") is None:
-        values["group"] = selectors.intake_defaults().group()
+        values["group"] = intake.group()
     files = list(attachments)
     for item in files:
         _validate_attachment(item)
 
     now = timezone.now()
     with _atomic_with_files():
-        number = allocate_number(_number_pattern(), timezone.localtime(now))
+        number = allocate_number(
+            settings.ITDESK_NUMBER_PATTERN or intake.number_pattern, timezone.localtime(now)
+        )
         ticket = Ticket.objects.create(
             number=number,
             requester=requester,
@@ -256,10 +259,6 @@ def create_ticket(
         notify.notify_ticket_event(ticket, "received", event_id=created.pk, clocks=clocks)
         search_services.schedule_index("ticket", ticket.pk)
     return ticket
-
-
-def _number_pattern() -> str:
-    return settings.ITDESK_NUMBER_PATTERN or selectors.intake_defaults().number_pattern
 
 
 # ---------------------------------------------------------------- update
