@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from email.utils import parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -21,7 +22,13 @@ def mail_domain() -> str:
     configured = getattr(settings, "ITDESK_MAIL_MESSAGE_ID_DOMAIN", "")
     if configured:
         return configured
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return _domain_of(settings.DEFAULT_FROM_EMAIL)
+
+
+@lru_cache(maxsize=16)
+def _domain_of(from_email: str) -> str:
+    # Memoised by the setting's value: parsing the address cost more than signing the Message-ID.
+    address = parseaddr(from_email)[1]
     return address.rpartition("@")[2] or "localhost"
 
 

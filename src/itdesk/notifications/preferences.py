@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +34,21 @@ def channels_for(user: Any, event: str) -> tuple[str, ...]:
     """The channels `user` chose for `event` (e-mail when they never chose)."""
     if user is None or getattr(user, "pk", None) is None:
         return DEFAULT_CHANNELS
-    row = NotificationPreference.objects.filter(user=user, event=event).values_list("channels", flat=True)
-    for channels in row:
-        return tuple(channels)
-    return DEFAULT_CHANNELS
+    # Plain SQL on the (user, event) unique index: this runs for every message queued, inside the
+    # writer's transaction, and compiling the ORM query cost some twenty times the look-up itself.
+    meta = NotificationPreference._meta
+    field = meta.get_field("channels")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote(field.column)} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {quote(meta.get_field('user').column)} = %s AND {quote(meta.get_field('event').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, event])
+        row = cursor.fetchone()
+    if row is None:
+        return DEFAULT_CHANNELS
+    return tuple(field.from_db_value(row[0], None, connection))
 
 
 def preferences_of(user: Any) -> list[PreferenceRow]:

@@ -15,12 +15,28 @@ from django.utils import translation
 
 from itdesk.notifications.dispatch import Rendered
 
+# (model, language) -> {status value: its label in that language}. Translations are fixed for the life
+# of a process; get_status_display() rebuilt (and hashed) the whole lazy choice list on every call.
+_status_labels: dict[tuple[type, str], dict[str, str]] = {}
+
+
+def status_label(ticket: Any, language: str) -> str:
+    """The ticket's status as `ticket.get_status_display()` says it in `language` (active), memoised."""
+    key = (type(ticket), language)
+    labels = _status_labels.get(key)
+    if labels is None:
+        field = type(ticket)._meta.get_field("status")
+        labels = _status_labels[key] = {str(value): str(label) for value, label in field.flatchoices}
+    return labels.get(ticket.status, ticket.status)
+
 
 def render_message(template: str, context: dict[str, Any], *, subject: str, language: str) -> Rendered:
     """Render event template `template` in `language` into subject, text and HTML."""
     with translation.override(language):
         full = {**context, "message_template": f"notifications/email/events/{template}.txt"}
         full["LANGUAGE_CODE"] = language
+        if context.get("ticket") is not None:
+            full["status_label"] = status_label(context["ticket"], language)
         text = render_to_string("notifications/email/base.txt", full)
         html = render_to_string("notifications/email/base.html", full)
     return Rendered(subject=" ".join(str(subject).split()), text=text.strip() + "\n", html=html)
