@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -62,6 +64,60 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+# ---------------------------------------------------------------- hand-written representations
+#
+# DRF renders a row by walking every declared field through get_attribute and to_representation, and each
+# nested reference is a serializer of its own: for a ticket that was most of a list page's CPU time. The
+# serializers on the hot paths therefore build the same dict by hand. Their declared fields stay what they
+# were, the input side and the OpenAPI contract (drf-spectacular reads them), and
+# tests/tickets/test_api_representation.py checks that the hand-written output equals DRF's generic one.
+
+_DATETIME_FIELDS: dict[Any, serializers.DateTimeField] = {}
+
+
+def _datetime_field() -> serializers.DateTimeField:
+    """A DateTimeField that renders as a declared one does now (current time zone, DATETIME_FORMAT).
+
+    Fixing the zone looks it up once per row instead of once per value; there is one field per zone.
+    """
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    field = _DATETIME_FIELDS.get(zone)
+    if field is None:
+        field = _DATETIME_FIELDS[zone] = serializers.DateTimeField(default_timezone=zone)
+    return field
+
+
+def _choice_values(model: Any, field_name: str) -> dict[str, Any]:
+    """What a ChoiceField built for this model field renders each stored value as."""
+    return {str(value): value for value, _label in model._meta.get_field(field_name).flatchoices}
+
+
+def _choice(values: dict[str, Any], value: Any) -> Any:
+    """A ChoiceField's to_representation, with the field's value map."""
+    if value in ("", None):
+        return value
+    return values.get(str(value), value)
+
+
+_TICKET_CHOICES = {name: _choice_values(Ticket, name) for name in ("status", "channel", "impact", "urgency")}
+
+
+def priority_ref(priority: Priority) -> dict[str, Any]:
+    return {"code": str(priority.code), "label": str(priority.label)}
+
+
+def category_ref(category: Category) -> dict[str, Any]:
+    return {"code": str(category.code), "label": str(category.label)}
+
+
+def group_ref(group: SupportGroup) -> dict[str, Any]:
+    return {"code": str(group.code), "name": str(group.name)}
+
+
+def user_ref(user: User) -> dict[str, Any]:
+    return {"username": str(user.username), "name": str(user.name)}
+
+
 # ---------------------------------------------------------------- small nested representations
 
 
@@ -72,6 +128,9 @@ class PriorityRefSerializer(CachedFieldsModelSerializer):
         model = Priority
         fields = ["code", "label"]
 
+    def to_representation(self, priority: Priority) -> dict[str, Any]:
+        return priority_ref(priority)
+
 
 class CategoryRefSerializer(CachedFieldsModelSerializer):
     label = serializers.CharField(read_only=True)
@@ -80,11 +139,17 @@ class CategoryRefSerializer(CachedFieldsModelSerializer):
         model = Category
         fields = ["code", "label"]
 
+    def to_representation(self, category: Category) -> dict[str, Any]:
+        return category_ref(category)
+
 
 class GroupRefSerializer(CachedFieldsModelSerializer):
     class Meta:
         model = SupportGroup
         fields = ["code", "name"]
+
+    def to_representation(self, group: SupportGroup) -> dict[str, Any]:
+        return group_ref(group)
 
 
 class UserRefSerializer(CachedFieldsModelSerializer):
@@ -93,6 +158,9 @@ class UserRefSerializer(CachedFieldsModelSerializer):
     class Meta:
         model = User
         fields = ["username", "name"]
+
+    def to_representation(self, user: User) -> dict[str, Any]:
+        return user_ref(user)
 
 
 class AllowedTransitionSerializer(serializers.Serializer):
@@ -156,6 +224,45 @@ class TicketSerializer(CachedFieldsModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, ticket: Ticket) -> dict[str, Any]:
+        """The declared fields, built by hand (the same output as DRF's field walk, several times faster)."""
+        priority, category, group = ticket.priority, ticket.category, ticket.group
+        assignee, requester = ticket.assignee, ticket.requester
+        _datetime = _datetime_field().to_representation
+        return {
+            "number": str(ticket.number),
+            "title": str(ticket.title),
+            "description": str(ticket.description),
+            "status": _choice(_TICKET_CHOICES["status"], ticket.status),
+            "status_label": self.get_status_label(ticket),
+            "version": int(ticket.version),
+            "priority": None if priority is None else priority_ref(priority),
+            "category": None if category is None else category_ref(category),
+            "group": None if group is None else group_ref(group),
+            "assignee": None if assignee is None else user_ref(assignee),
+            "requester": None if requester is None else user_ref(requester),
+            "channel": _choice(_TICKET_CHOICES["channel"], ticket.channel),
+            "impact": _choice(_TICKET_CHOICES["impact"], ticket.impact),
+            "urgency": _choice(_TICKET_CHOICES["urgency"], ticket.urgency),
+            "contact_phone": str(ticket.contact_phone),
+            "contact_email": str(ticket.contact_email),
+            "started_at": _datetime(ticket.started_at),
+            "impact_scope": str(ticket.impact_scope),
+            "tried": str(ticket.tried),
+            "device_model": str(ticket.device_model),
+            "os_version": str(ticket.os_version),
+            "software_version": str(ticket.software_version),
+            "resolution": str(ticket.resolution),
+            "created_at": _datetime(ticket.created_at),
+            "updated_at": _datetime(ticket.updated_at),
+            "acknowledged_at": _datetime(ticket.acknowledged_at),
+            "first_response_at": _datetime(ticket.first_response_at),
+            "escalated_at": _datetime(ticket.escalated_at),
+            "resolved_at": _datetime(ticket.resolved_at),
+            "closed_at": _datetime(ticket.closed_at),
+            "allowed_transitions": self.get_allowed_transitions(ticket),
+        }
+
     def get_status_label(self, ticket: Ticket) -> str:
         """The status in the caller's language."""
         return str(STATUS_LABELS.get(ticket.status, ticket.status))
@@ -191,6 +298,11 @@ class TicketDetailSerializer(TicketSerializer):
     class Meta(TicketSerializer.Meta):
         fields = [*TicketSerializer.Meta.fields, "sla"]
         read_only_fields = fields
+
+    def to_representation(self, ticket: Ticket) -> dict[str, Any]:
+        ret = super().to_representation(ticket)
+        ret["sla"] = self.get_sla(ticket)
+        return ret
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, ticket: Ticket) -> list[dict[str, Any]]:
