@@ -335,7 +335,9 @@ class TicketClock(models.Model):
     class Meta:
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
-        ordering = ["ticket", "kind"]
+        # By the column: "ticket" would follow the ticket's own ordering and join the tickets table into
+        # every clock query (half the cost of reading a ticket's clocks).
+        ordering = ["ticket_id", "kind"]
         constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="sla_clock_unique")]
         indexes = [
             # The watcher's two queries read only the rows still to warn or breach (partial indexes).
