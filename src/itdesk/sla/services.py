@@ -187,20 +187,25 @@ class _Plan:
 
 
 def refresh_ticket_clocks(
-    ticket: Ticket | int, *, now: datetime | None = None, new: bool = False
+    ticket: Ticket | int, *, now: datetime | None = None, new: bool = False, locked: bool = False
 ) -> list[TicketClock]:
     """Recompute a ticket's clocks from its history (call inside the transaction that changed it).
 
     `new=True` is for the ticket instance create_ticket has just written: it is current, has no clocks
     and no history yet, so nothing is read back and its clocks are inserted in one statement.
+    `locked=True`: the instance is the row the caller locked in this transaction, with every change it
+    made saved, so it is used as it is instead of being read again.
     """
     now = now or timezone.now()
     if new and isinstance(ticket, Ticket):
         row, existing = ticket, {}
     else:
         pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-        # Re-read: the caller's instance may be stale (a nested service call may have moved the ticket).
-        row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
+        if locked and isinstance(ticket, Ticket):
+            row = ticket
+        else:
+            # Re-read: an instance the caller merely holds may be stale (another write may have moved it).
+            row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
         existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
     policies = _policy_set()
     policy = _select(row, policies)

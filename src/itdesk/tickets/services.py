@@ -131,7 +131,7 @@ def derive_priority(impact: int, urgency: int, *, intake: selectors.IntakeDefaul
 def _lock(ticket: Ticket | int) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     try:
-        return Ticket.objects.select_for_update().select_related("priority", "requester").get(pk=pk)
+        return Ticket.objects.select_for_update().select_related("priority", "group", "requester").get(pk=pk)
     except Ticket.DoesNotExist:
         raise NotFound() from None
 
@@ -308,7 +308,7 @@ def update_ticket(
         locked.save()
         if "priority" in changed:
             notify.notify_ticket_event(locked, "priority_changed", event_id=events["priority"].pk)
-        sla_services.refresh_ticket_clocks(locked)
+        sla_services.refresh_ticket_clocks(locked, locked=True)
         search_services.schedule_index("ticket", locked.pk)
     return locked
 
@@ -423,7 +423,7 @@ def transition_ticket(
         locked.updated_at = now
         locked.save()
         notify.notify_ticket_event(locked, f"status:{move.target}", event_id=status_event.pk)
-        sla_services.refresh_ticket_clocks(locked)
+        sla_services.refresh_ticket_clocks(locked, locked=True)
         search_services.schedule_index("ticket", locked.pk)
     return locked
 
@@ -501,6 +501,8 @@ def add_comment(
             locked.first_response_at = now
         locked.updated_at = now
         locked.save(update_fields=["first_response_at", "updated_at"])
+        # Before a resume below moves the ticket on (and refreshes the clocks again from the moved row).
+        sla_services.refresh_ticket_clocks(locked, locked=True)
         if not from_desk and locked.status == Status.WAITING_ON_REQUESTER:
             transition_ticket(
                 ticket=locked,
@@ -513,7 +515,6 @@ def add_comment(
             notify.notify_ticket_event(locked, "reply", event_id=comment_event.pk, comment=comment)
         elif not from_desk:
             notify.notify_ticket_event(locked, "requester_reply", event_id=comment_event.pk, comment=comment)
-        sla_services.refresh_ticket_clocks(locked)
         search_services.schedule_index("ticket", locked.pk)
     return comment
 
