@@ -18,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 
+from itdesk.core.once import create_once
 from itdesk.notifications import registry
 from itdesk.notifications.models import OutboxMessage, OutboxStatus
 
@@ -69,7 +70,8 @@ def queue_message(
     """
     if not recipient:
         return None
-    message = _insert_once(
+    message = create_once(
+        OutboxMessage,
         dedupe_key=dedupe_key[:200],
         channel=channel,
         event=event[:40],
@@ -88,25 +90,6 @@ def queue_message(
 
     transaction.on_commit(lambda: deliver_message(message.pk))
     return message
-
-
-def _insert_once(**fields: Any) -> OutboxMessage | None:
-    """Insert an outbox row; None when its dedupe_key is already queued, the caller's transaction intact."""
-    if connection.vendor == "sqlite" and connection.in_atomic_block:
-        # SQLite undoes only the failing statement on a constraint error and keeps the transaction
-        # going, so the savepoint (two more statements for every message) protects nothing there; only
-        # the "needs rollback" mark that save() sets on the way out has to be lifted again.
-        try:
-            return OutboxMessage.objects.create(**fields)
-        except IntegrityError:
-            transaction.set_rollback(False)
-            return None
-    # PostgreSQL aborts the whole transaction on an error: the duplicate is rolled back to a savepoint.
-    try:
-        with transaction.atomic():
-            return OutboxMessage.objects.create(**fields)
-    except IntegrityError:
-        return None
 
 
 def queue_email(**fields: Any) -> OutboxMessage | None:

@@ -20,7 +20,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,7 @@ from itdesk.channels.mail.parse import (
 )
 from itdesk.channels.mail.services import senders
 from itdesk.core.errors import ServiceError
+from itdesk.core.once import create_once
 from itdesk.tickets import services as ticket_services
 from itdesk.tickets.choices import Channel
 from itdesk.tickets.models import Ticket
@@ -126,18 +127,17 @@ def ingest_message(*, raw: bytes, mailbox: Mailbox) -> IngestResult:
     parsed, failure = _parse(raw)
     key = message_key(parsed, raw)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(
-                    mailbox=mailbox,
-                    message_id=key,
-                    size=len(raw),
-                    from_address=_printable(parsed.from_address if parsed else "")[:254],
-                    subject=_printable(parsed.subject if parsed else "")[:300],
-                    status=InboundStatus.PROCESSED,
-                    action=InboundAction.IGNORED,
-                )
-        except IntegrityError:
+        inbound = create_once(
+            InboundMessage,
+            mailbox=mailbox,
+            message_id=key,
+            size=len(raw),
+            from_address=_printable(parsed.from_address if parsed else "")[:254],
+            subject=_printable(parsed.subject if parsed else "")[:300],
+            status=InboundStatus.PROCESSED,
+            action=InboundAction.IGNORED,
+        )
+        if inbound is None:  # this mailbox took in the same message before
             first = (
                 InboundMessage.objects.filter(mailbox=mailbox, message_id=key)
                 .select_related("ticket")
