@@ -23,6 +23,16 @@ def _test_settings(request, tmp_path):
     settings.ITDESK_NUMBER_PATTERN = ""
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Nothing cached (a remembered count, say) outlives its test: the next one has other rows."""
+    yield
+    if request.config.pluginmanager.hasplugin("django"):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 def _replay_data_migrations():
     """Run every ITDesk data migration again (they are idempotent) on the live app registry."""
     from django.apps import apps

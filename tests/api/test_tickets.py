@@ -472,3 +472,21 @@ def test_a_write_may_ask_for_a_minimal_answer(alice, agent1, client_for):
     )
     assert changed.status_code == 200
     assert changed.json()["version"] == 2 and "title" not in changed.json()
+
+
+@pytest.mark.django_db
+def test_list_counts_are_exact_below_the_threshold_and_remembered_above(
+    alice, bob, agent1, client_for, settings
+):
+    settings.ITDESK_EXACT_COUNT_BELOW = 3
+    for title in ("Printer jam", "VPN error 809", "Outlook stuck"):
+        services.create_ticket(actor=alice, title=title, description="…")
+    services.create_ticket(actor=bob, title="Bob's monitor", description="…")
+    desk, bobs = client_for(agent1), client_for(bob)
+    assert desk.get(TICKETS, {"queue": "open"}).json()["count"] == 4
+    assert bobs.get(TICKETS).json()["count"] == 1
+    services.create_ticket(actor=bob, title="Bob's keyboard", description="…")
+    assert desk.get(TICKETS, {"queue": "open"}).json()["count"] == 4  # large: a few seconds old at most
+    assert desk.get(TICKETS, {"queue": "open", "priority": "P3"}).json()["count"] == 5  # another query
+    assert bobs.get(TICKETS).json()["count"] == 2  # small: exact every time
+    assert len(desk.get(TICKETS, {"queue": "open", "page_size": 50}).json()["results"]) == 5  # rows live

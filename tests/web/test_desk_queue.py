@@ -203,3 +203,23 @@ def test_auditors_read_the_queues(client_for, auditor, tickets):
 
     assert response.status_code == 200
     assert len(numbers(response)) == 3
+
+
+@pytest.mark.django_db
+def test_a_large_queue_count_is_remembered_briefly_and_small_ones_never(
+    client_for, agent1, alice, make_ticket, settings
+):
+    from django.core.cache import cache
+
+    settings.ITDESK_EXACT_COUNT_BELOW = 3  # "large" from three tickets on, for the test
+    client = client_for(agent1)
+    url = reverse("web:desk")
+    make_ticket(alice, title="Printer jam")
+    make_ticket(alice, title="VPN error 809")
+    assert tab_count(client.get(url, {"queue": "open"}), "open") == 2  # small: exact every time
+    make_ticket(alice, title="Outlook stuck")
+    assert tab_count(client.get(url, {"queue": "open"}), "open") == 3  # now large: remembered
+    make_ticket(alice, title="Blue screen")
+    assert tab_count(client.get(url, {"queue": "open"}), "open") == 3  # up to ITDESK_LARGE_COUNT_SECONDS old
+    cache.clear()  # as when those seconds have passed
+    assert tab_count(client.get(url, {"queue": "open"}), "open") == 4

@@ -280,6 +280,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- ITDesk process settings
 ITDESK_NUMBER_PATTERN = env_str("ITDESK_NUMBER_PATTERN", "")  # empty: use the admin-configured pattern
+# Counts of large result sets (a desk's open queue: tens of thousands) are kept this many seconds; smaller
+# counts are always exact (core.counting).
+ITDESK_EXACT_COUNT_BELOW = env_int("ITDESK_EXACT_COUNT_BELOW", 10_000)
+ITDESK_LARGE_COUNT_SECONDS = env_int("ITDESK_LARGE_COUNT_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.formatting import lazy_format
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from itdesk.core.counting import CountingPaginator
 from itdesk.core.errors import ServiceError, ValidationFailed
 
 _DRF_CODES = {
@@ -63,8 +64,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class Pagination(pagination.PageNumberPagination):
-    """Page-number pagination with a caller-chosen page size up to 200."""
+    """Page-number pagination with a caller-chosen page size up to 200 (large totals: core.counting)."""
 
+    django_paginator_class = CountingPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
 

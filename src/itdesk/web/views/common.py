@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import User
+from itdesk.core.counting import CountingPaginator
 from itdesk.core.errors import NotFound
 from itdesk.sla.selectors import safe_calendar_warnings
 from itdesk.tickets import selectors, services
@@ -81,7 +82,7 @@ def desk_banner(user: User) -> dict[str, Any]:
 
 def paginate(request: HttpRequest, tickets: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
     """The requested page of `tickets` (out-of-range pages show the last one)."""
-    return Paginator(tickets, per_page).get_page(request.GET.get("page"))
+    return CountingPaginator(tickets, per_page).get_page(request.GET.get("page"))
 
 
 def uploads(files: Iterable[Any]) -> list[services.NewAttachment]:

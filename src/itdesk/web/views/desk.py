@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itdesk.accounts.models import User
+from itdesk.core import counting
 from itdesk.core.errors import ServiceError
 from itdesk.tickets import selectors, services
 from itdesk.web import sla as sla_page
@@ -43,7 +44,7 @@ def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
             "name": name,
             "label": label,
             "active": name == current,
-            "count": selectors.queue(user, name).count() if name in COUNTED_QUEUES else None,  # type: ignore[arg-type]
+            "count": counting.count(selectors.queue(user, name)) if name in COUNTED_QUEUES else None,  # type: ignore[arg-type]
         }
         for name, label in QUEUE_TABS
     ]
