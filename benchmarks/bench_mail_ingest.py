@@ -208,7 +208,9 @@ def _ingest_all(paths: list[Path], mailbox, profile: bool) -> tuple[float, float
 
         profiler = cProfile.Profile()
         profiler.runcall(loop)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            int(os.environ.get("PROFILE_LINES", "30"))
+        )
     else:
         loop()
     return time.perf_counter() - started, time.process_time() - cpu_started, actions
