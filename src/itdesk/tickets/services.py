@@ -131,7 +131,14 @@ def derive_priority(impact: int, urgency: int, *, intake: selectors.IntakeDefaul
 def _lock(ticket: Ticket | int) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     try:
-        return Ticket.objects.select_for_update().select_related("priority", "group", "requester").get(pk=pk)
+        # of=("self",): lock the ticket row only. Without it PostgreSQL also locks every joined row (the
+        # priority level, the requester: every write on a P3 ticket would queue on the P3 row) and
+        # refuses the nullable group join outright.
+        return (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("priority", "group", "requester")
+            .get(pk=pk)
+        )
     except Ticket.DoesNotExist:
         raise NotFound() from None
 

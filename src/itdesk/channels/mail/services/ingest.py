@@ -155,7 +155,10 @@ def reprocess_message(*, inbound_id: int) -> IngestResult:
     """Run a quarantined or held message again; holds by policy (outsider, unknown sender, rate) are released."""
     with transaction.atomic():
         inbound = (
-            InboundMessage.objects.select_for_update().select_related("mailbox").filter(pk=inbound_id).first()
+            InboundMessage.objects.select_for_update(of=("self",))
+            .select_related("mailbox")
+            .filter(pk=inbound_id)
+            .first()
         )
         if inbound is None:
             raise NotReprocessable(
