@@ -165,3 +165,41 @@ def test_reprocess_from_the_command_line(cli_env):
         timeout=120,
     )
     assert refused.returncode == 1 and "Only quarantined or held" in refused.stderr
+
+
+def test_a_spool_directory_is_taken_in_message_by_message(cli_env, tmp_path):
+    spool = tmp_path / "new"
+    spool.mkdir()
+    for index, subject in enumerate(("Printer jam", "VPN 连接失败", "Monitor flickers")):
+        raw = make_mail(sender=f"spool{index}@example.test", message_id=f"<spool-{index}@c>", subject=subject)
+        (spool / f"{index:03d}.eml").write_bytes(raw)
+    again = tmp_path / "again.eml"
+    again.write_bytes((spool / "000.eml").read_bytes())  # the same message delivered twice
+    done = subprocess.run(
+        [ITDESK, "mail", "ingest", str(spool), str(again)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert [(Path(line["file"]).name, line["action"]) for line in lines] == [
+        ("000.eml", "created"),
+        ("001.eml", "created"),
+        ("002.eml", "created"),
+        ("again.eml", "ignored"),
+    ]
+    assert lines[3]["reason"] == "duplicate" and lines[3]["ticket"] == lines[0]["ticket"]
+    titles = rows(cli_env, "SELECT title FROM tickets_ticket WHERE number IN (?, ?, ?) ORDER BY number",
+                  *(line["ticket"] for line in lines[:3]))  # fmt: skip
+    assert [title for (title,) in titles] == ["Printer jam", "VPN 连接失败", "Monitor flickers"]
+
+    missing = subprocess.run(
+        [ITDESK, "mail", "ingest", str(tmp_path / "nowhere")],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "no such file or directory" in missing.stderr

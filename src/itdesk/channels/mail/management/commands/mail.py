@@ -1,17 +1,22 @@
 """`itdesk mail`: take in e-mail.
 
-    itdesk mail ingest [FILE|-] [--mailbox NAME] [--wait SECONDS]   one message (the MTA pipe)
-    itdesk mail reprocess ID                                        run a quarantined/held message again
-    itdesk mail fetch [--mailbox NAME]                              one IMAP fetch
+    itdesk mail ingest [PATH ...|-] [--mailbox NAME] [--wait SECONDS]   messages (the MTA pipe, a spool)
+    itdesk mail reprocess ID                                            run a quarantined/held message again
+    itdesk mail fetch [--mailbox NAME]                                  one IMAP fetch
 
-`ingest` prints one JSON line {"action", "ticket", "reason"} and exits 0 whatever became of the message;
-it exits 75 (EX_TEMPFAIL, so the MTA keeps the message and retries) when the database is unavailable.
+`ingest` reads one message from stdin (the MTA pipe), or the messages in the given files and directories
+(every file of a directory, in name order: a Maildir's `new` and `cur`, a spool of .eml files). It prints
+one JSON line {"action", "ticket", "reason"} per message ("file" too when read from one) and exits 0
+whatever became of the messages; it exits 75 (EX_TEMPFAIL, so the MTA keeps the message and retries)
+when the database is unavailable: the messages printed before that are in, the rest can be run again
+(duplicates are recognised by Message-ID).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -36,8 +41,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
-        ingest = commands.add_parser("ingest", help="take in one RFC 822 message from a file or stdin")
-        ingest.add_argument("file", nargs="?", default="-", help="the message file, or - for stdin (default)")
+        ingest = commands.add_parser(
+            "ingest", help="take in RFC 822 messages from stdin, files or directories"
+        )
+        ingest.add_argument(
+            "paths",
+            nargs="*",
+            default=["-"],
+            metavar="PATH",
+            help="message files or directories of them, or - for one message on stdin (default)",
+        )
         ingest.add_argument("--mailbox", default=PIPE_MAILBOX, help="mailbox name (default: pipe)")
         ingest.add_argument(
             "--wait",
@@ -62,15 +75,20 @@ class Command(BaseCommand):
             sys.stderr.flush()
             raise SystemExit(EX_TEMPFAIL) from None
 
-    def ingest(self, *, file: str, mailbox: str, wait: float | None, **_: Any) -> None:
-        raw = sys.stdin.buffer.read() if file == "-" else _read(file)
+    def ingest(self, *, paths: list[str], mailbox: str, wait: float | None, **_: Any) -> None:
+        files = _message_files(paths)
         if wait is not None and connection.vendor == "sqlite":
             connection.ensure_connection()
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA busy_timeout = {max(0, int(wait * 1000))}")
         box = _mailbox_for_pipe(mailbox)
-        result = ingest_message(raw=raw, mailbox=box)
-        self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        for path in files:
+            raw = sys.stdin.buffer.read() if path is None else _read(path)
+            line = ingest_message(raw=raw, mailbox=box).as_dict()
+            if path is not None:
+                line["file"] = str(path)
+            self.stdout.write(json.dumps(line, ensure_ascii=False))
+            self.stdout.flush()
 
     def reprocess(self, *, id: int, **_: Any) -> None:
         try:
@@ -94,7 +112,26 @@ class Command(BaseCommand):
             raise SystemExit(EX_TEMPFAIL)
 
 
-def _read(path: str) -> bytes:
+def _message_files(paths: list[str]) -> list[Path | None]:
+    """The files to read, in order (None: stdin); a directory stands for the regular files in it."""
+    files: list[Path | None] = []
+    for name in paths:
+        if name == "-":
+            files.append(None)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(child for child in path.iterdir() if child.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CommandError(f"cannot read {name}: no such file or directory")
+    if files.count(None) > 1:
+        raise CommandError("stdin (-) holds one message: name it once")
+    return files
+
+
+def _read(path: str | Path) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
