@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -22,7 +23,10 @@ from django.utils.functional import cached_property
 
 def count(qs: QuerySet[Any]) -> int:
     """`qs.count()`, or a count of the same query taken less than ITDESK_LARGE_COUNT_SECONDS ago when large."""
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter that can match nothing (pk__in=[])
+        return 0
     key = "itdesk:count:" + hashlib.sha256(repr((qs.db, sql, params)).encode()).hexdigest()
     remembered = cache.get(key)
     if remembered is not None:
