@@ -228,3 +228,29 @@ def test_a_policy_rule_by_department_chooses_another_policy(alice, service_desk)
     rows = clocks(ticket)
     assert set(rows) == {"resolution"}
     assert rows["resolution"].policy == vip and rows["resolution"].due_at == sh(2026, 11, 21, 12)
+
+
+def test_the_ticket_keeps_its_nearest_due_time_for_the_queues(p3_monday, agent1):
+    from itdesk.tickets.models import Ticket
+
+    def stored():
+        return Ticket.objects.values_list("sla_next_due", flat=True).get(pk=p3_monday.pk)
+
+    # New: the response (09:30) comes first among response, escalation and resolution.
+    assert stored() == sh(2026, 11, 23, 9, 30) == min(c.due_at for c in clocks(p3_monday).values())
+    with at(sh(2026, 11, 23, 9, 10)):
+        services.transition_ticket(ticket=p3_monday, actor=agent1, to="acknowledged")  # response met
+    assert stored() == min(c.due_at for c in clocks(p3_monday).values() if c.kind != "response")
+    with at(sh(2026, 11, 23, 9, 20)):
+        services.transition_ticket(ticket=p3_monday, actor=agent1, to="diagnosing")
+        services.transition_ticket(
+            ticket=p3_monday, actor=agent1, to="waiting_on_requester", note="Which VPN?"
+        )
+    paused = clocks(p3_monday)["resolution"]
+    assert paused.state == ClockState.PAUSED
+    counting = [c.due_at for c in clocks(p3_monday).values() if c.state == ClockState.RUNNING]
+    assert stored() == (min(counting) if counting else None)  # a paused clock is not counting down
+    with at(sh(2026, 11, 23, 11)):
+        services.transition_ticket(ticket=p3_monday, actor=agent1, to="diagnosing", note="Answered")
+        services.transition_ticket(ticket=p3_monday, actor=agent1, to="resolved", resolution="Profile reset")
+    assert stored() is None  # nothing left counting: last in "most urgent first"

@@ -506,6 +506,7 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "resolution summary": "解决方案",
     "acknowledged": "受理时间",
     "first response": "首次响应时间",
+    "next SLA due time": "下一个 SLA 到期时间",
     "escalated": "升级时间",
     "resolved": "解决时间",
     "closed": "关闭时间",

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from django.db import DatabaseError
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,25 +179,11 @@ def ticket_clocks(user: User, ticket: Ticket, *, now: datetime | None = None) ->
     return clocks_for_tickets(user, [ticket], now=now)[ticket.pk]
 
 
-def with_next_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate `sla_next_due`: the earliest due instant of a clock still counting (or already breached)."""
-    next_due = (
-        TicketClock.objects.filter(
-            ticket=OuterRef("pk"),
-            stopped_at__isnull=True,
-            state__in=[ClockState.RUNNING, ClockState.BREACHED],
-        )
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    return qs.annotate(sla_next_due=Subquery(next_due))
-
-
 def order_by_time_to_breach(qs: QuerySet[Ticket], *, descending: bool = False) -> QuerySet[Ticket]:
     """Most urgent first: overdue tickets, then the nearest breach; tickets without a counting clock last."""
     due = F("sla_next_due")
     first = due.desc(nulls_last=True) if descending else due.asc(nulls_last=True)
-    return with_next_due(qs).order_by(first, "-pk")
+    return qs.order_by(first, "-pk")
 
 
 # ---------------------------------------------------------------- calendar warnings

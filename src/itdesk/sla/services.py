@@ -212,6 +212,7 @@ def refresh_ticket_clocks(
     if policy is None:
         for clock in existing.values():
             _retire(clock, now)
+        _keep_next_due(row, ticket, [])
         return []
     plan = _Plan(policy, policies.targets.get(policy.pk, {}))
     history = ticket_history(row, new=new and not existing)
@@ -235,7 +236,23 @@ def refresh_ticket_clocks(
         clocks.append(clock)
     if inserts:
         TicketClock.objects.bulk_create(inserts)
+    _keep_next_due(row, ticket, clocks)
     return clocks
+
+
+def _keep_next_due(row: Ticket, given: Ticket | int, clocks: list[TicketClock]) -> None:
+    """Store the earliest due time of a clock still counting (or already breached) on the ticket row."""
+    counting = [
+        clock.due_at
+        for clock in clocks
+        if clock.state in (ClockState.RUNNING, ClockState.BREACHED) and clock.stopped_at is None
+    ]
+    next_due = min(counting) if counting else None
+    if row.sla_next_due != next_due:
+        Ticket.objects.filter(pk=row.pk).update(sla_next_due=next_due)
+    row.sla_next_due = next_due
+    if isinstance(given, Ticket):
+        given.sla_next_due = next_due
 
 
 def _refresh_clock(

@@ -180,6 +180,9 @@ class Ticket(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The earliest due time of an SLA clock still counting (or already breached), kept by
+    # sla.services.refresh_ticket_clocks: the desk's queues sort by it ("most urgent first").
+    sla_next_due = models.DateTimeField(_("next SLA due time"), null=True, blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -195,6 +198,8 @@ class Ticket(models.Model):
             models.Index(fields=["group", "status", "-created_at"], name="ticket_group_status"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
             models.Index(fields=["priority", "status"], name="ticket_priority_status"),
+            # Most urgent first (nearest due time, tickets without a counting clock last): walk and filter.
+            models.Index(fields=["sla_next_due", "-id"], name="ticket_next_due"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from itdesk.sla.selectors import with_next_due
 from itdesk.tickets.choices import Status
 from itdesk.tickets.models import Ticket
 from itdesk.tickets.selectors import QUEUES
@@ -49,7 +48,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
                 order.append(due.desc(nulls_last=True) if item.startswith("-") else due.asc(nulls_last=True))
             else:
                 order.append(self.get_ordering_value(item))
-        return with_next_due(qs).order_by(*order, "-pk")
+        return qs.order_by(*order, "-pk")
 
 
 class TicketFilter(django_filters.FilterSet):
