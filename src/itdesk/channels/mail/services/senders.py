@@ -93,11 +93,6 @@ def mailboxes_changed(*, update_fields: Any = None, **_kwargs: Any) -> None:
         _mailbox_addresses.changed()
 
 
-def clear_cache() -> None:
-    """Forget this process's cached mailbox addresses."""
-    _mailbox_addresses.clear()
-
-
 def own_addresses(mailbox: Mailbox) -> set[str]:
     """Addresses that are ITDesk itself: the sender of its notifications and every mailbox it reads."""
     found = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), (mailbox.address or "").lower()}
