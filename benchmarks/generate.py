@@ -205,7 +205,7 @@ TICKET_FIELDS = ("id", "number", "title", "description", "requester", "contact_p
                  "category", "started_at", "impact_scope", "tried", "device_model", "os_version", "software_version",
                  "impact", "urgency", "priority", "status", "status_before_wait", "group", "assignee", "resolution",
                  "version", "created_at", "updated_at", "acknowledged_at", "first_response_at", "escalated_at",
-                 "resolved_at", "closed_at")  # fmt: skip
+                 "resolved_at", "closed_at", "sla_next_due")  # fmt: skip
 COMMENT_FIELDS = ("id", "ticket", "author", "body", "internal", "created_at")
 EVENT_FIELDS = (
     "ticket",
@@ -356,7 +356,7 @@ class Generator:
             details.get("software_version", ""), impact, urgency, priority.pk, status,
             "diagnosing" if status == "waiting_on_requester" else "", group.pk, assignee,
             resolution if resolved else "", 1 + MOVES[status], ts(created), ts(updated), ts(acknowledged),
-            ts(acknowledged), ts(escalated), ts(resolved), ts(closed),
+            ts(acknowledged), ts(escalated), ts(resolved), ts(closed), None,  # no SLA clocks: nothing due
         ))  # fmt: skip
         desk_registered = channel in {"phone", "walk_in"}
         creator = rng.choice(self.agents_of[self.first_line.pk]) if desk_registered else requester_id
