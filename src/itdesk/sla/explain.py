@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -54,9 +55,14 @@ def format_duration(value: timedelta) -> str:
 
 def format_day(day: date) -> str:
     """A local date with its weekday: Fri November 20 (or 11月20日 星期五)."""
-    shown = (
-        date_format(day, "MONTH_DAY_FORMAT") if day.year == timezone.localdate().year else date_format(day)
-    )
+    return _format_day(day, get_language(), day.year == timezone.localdate().year)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, language: str | None, this_year: bool) -> str:
+    # Memoised: an explanation names the same few days over and over, and Django's localised date
+    # formatting is slow (a format lookup per letter). Translations are fixed for the process's life.
+    shown = date_format(day, "MONTH_DAY_FORMAT") if this_year else date_format(day)
     return str(_("%(weekday)s %(date)s") % {"weekday": date_format(day, "D"), "date": shown})
 
 

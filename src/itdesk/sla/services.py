@@ -187,38 +187,57 @@ class _Plan:
 
 
 def refresh_ticket_clocks(
-    ticket: Ticket | int, *, now: datetime | None = None, new: bool = False, locked: bool = False
+    ticket: Ticket | int, *, now: datetime | None = None, locked: bool = False
 ) -> list[TicketClock]:
     """Recompute a ticket's clocks from its history (call inside the transaction that changed it).
 
-    `new=True` is for the ticket instance create_ticket has just written: it is current, has no clocks
-    and no history yet, so nothing is read back and its clocks are inserted in one statement.
     `locked=True`: the instance is the row the caller locked in this transaction, with every change it
     made saved, so it is used as it is instead of being read again.
     """
     now = now or timezone.now()
-    if new and isinstance(ticket, Ticket):
-        row, existing = ticket, {}
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    if locked and isinstance(ticket, Ticket):
+        row = ticket
     else:
-        pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-        if locked and isinstance(ticket, Ticket):
-            row = ticket
-        else:
-            # Re-read: an instance the caller merely holds may be stale (another write may have moved it).
-            row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
-        existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
+        # Re-read: an instance the caller merely holds may be stale (another write may have moved it).
+        row = Ticket.objects.select_related("priority", "group", "requester").get(pk=pk)
+    existing = {clock.kind: clock for clock in TicketClock.objects.filter(ticket_id=pk)}
+    clocks = _compute_clocks(row, existing, now, None)
+    _keep_next_due(row, ticket, clocks)
+    return clocks
+
+
+def new_ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> list[TicketClock]:
+    """The clocks of a ticket create_ticket is about to insert, not saved yet; sets its `sla_next_due`.
+
+    Computed before the ticket's INSERT so the row is written once, with its next due time in it; the
+    clocks follow with insert_new_clocks once the ticket has its id.
+    """
+    clocks = _compute_clocks(ticket, {}, now or timezone.now(), inserts=[])
+    ticket.sla_next_due = _next_due(clocks)
+    return clocks
+
+
+def insert_new_clocks(clocks: list[TicketClock]) -> None:
+    """Write the clocks new_ticket_clocks planned (their ticket is saved by now), in one statement."""
+    if clocks:
+        TicketClock.objects.bulk_create(clocks)
+
+
+def _compute_clocks(
+    row: Ticket, existing: dict[str, TicketClock], now: datetime, inserts: list[TicketClock] | None
+) -> list[TicketClock]:
+    """Bring the clocks of `row` up to date; `inserts` collects a new ticket's clocks instead of saving."""
     policies = _policy_set()
     policy = _select(row, policies)
     if policy is None:
         for clock in existing.values():
             _retire(clock, now)
-        _keep_next_due(row, ticket, [])
         return []
     plan = _Plan(policy, policies.targets.get(policy.pk, {}))
-    history = ticket_history(row, new=new and not existing)
+    history = ticket_history(row, new=inserts is not None)
     windows = derive.derive_windows(history, pause_on_approval=policy.pause_on_approval)
     clocks: list[TicketClock] = []
-    inserts: list[TicketClock] | None = [] if new and not existing else None
     for kind in derive.KINDS:
         window = windows[kind]
         target = plan.targets.get((row.priority.code, kind))
@@ -234,20 +253,22 @@ def refresh_ticket_clocks(
             log.error("SLA clock of ticket %s not computed: %s", row.number, exc)
             continue
         clocks.append(clock)
-    if inserts:
-        TicketClock.objects.bulk_create(inserts)
-    _keep_next_due(row, ticket, clocks)
     return clocks
 
 
-def _keep_next_due(row: Ticket, given: Ticket | int, clocks: list[TicketClock]) -> None:
-    """Store the earliest due time of a clock still counting (or already breached) on the ticket row."""
+def _next_due(clocks: list[TicketClock]) -> datetime | None:
+    """The earliest due time of a clock still counting (or already breached), else None."""
     counting = [
         clock.due_at
         for clock in clocks
         if clock.state in (ClockState.RUNNING, ClockState.BREACHED) and clock.stopped_at is None
     ]
-    next_due = min(counting) if counting else None
+    return min(counting) if counting else None
+
+
+def _keep_next_due(row: Ticket, given: Ticket | int, clocks: list[TicketClock]) -> None:
+    """Store the earliest due time of a clock still counting (or already breached) on the ticket row."""
+    next_due = _next_due(clocks)
     if row.sla_next_due != next_due:
         Ticket.objects.filter(pk=row.pk).update(sla_next_due=next_due)
     row.sla_next_due = next_due
@@ -318,8 +339,10 @@ def _refresh_clock(
     if before is not None and _snapshot(clock) == before:
         # Same figures: keep the row (its time used and computed_at stay consistent with each other).
         return clock
-    if inserts is not None and not record_breach:
-        inserts.append(clock)  # a new ticket's clocks: inserted together by the caller
+    if inserts is not None:
+        # A new ticket's clocks, inserted together by the caller (a clock that has not stopped cannot
+        # have a breach to record yet).
+        inserts.append(clock)
         return clock
     clock.save()
     if record_breach:

@@ -244,7 +244,7 @@ def create_ticket(
         number = allocate_number(
             settings.ITDESK_NUMBER_PATTERN or intake.number_pattern, timezone.localtime(now)
         )
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             number=number,
             requester=requester,
             channel=channel,
@@ -252,6 +252,10 @@ def create_ticket(
             updated_at=now,
             **values,
         )
+        # The clocks first: the ticket row is then written once, with its next SLA due time.
+        clocks = sla_services.new_ticket_clocks(ticket, now=now)
+        ticket.save(force_insert=True)
+        sla_services.insert_new_clocks(clocks)
         created = _record(
             ticket,
             actor,
@@ -261,8 +265,7 @@ def create_ticket(
         )
         for item in files:
             _store_attachment(ticket=ticket, actor=actor, item=item, internal=False, comment=None)
-        clocks = sla_services.refresh_ticket_clocks(ticket, new=True)
-        # After the clocks: the confirmation quotes the response clock's due time.
+        # The confirmation quotes the response clock's due time.
         notify.notify_ticket_event(ticket, "received", event_id=created.pk, clocks=clocks)
         search_services.schedule_index("ticket", ticket.pk)
     return ticket
