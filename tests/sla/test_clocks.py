@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from itdesk.sla import services as sla_services
 from itdesk.sla.models import ClockState
 from itdesk.tickets import services
 from itdesk.tickets.models import Priority
@@ -154,6 +155,18 @@ def test_a_late_public_reply_records_the_breach_once(p3_monday, agent1):
     assert p3_monday.events.filter(kind="sla_breach", field="response").count() == 1
 
 
+def test_only_the_desks_first_public_reply_meets_the_response_target(p3_monday, alice, agent1):
+    with at(sh(2026, 11, 23, 9, 5)):
+        services.add_comment(ticket=p3_monday, actor=alice, body="Any news?")
+        services.add_comment(ticket=p3_monday, actor=agent1, body="checking the VPN logs", internal=True)
+    assert clocks(p3_monday)["response"].state == ClockState.RUNNING
+    with at(sh(2026, 11, 23, 9, 10)):
+        services.add_comment(ticket=p3_monday, actor=agent1, body="We are on it")
+    response = clocks(p3_monday)["response"]
+    assert response.state == ClockState.MET and response.stopped_at == sh(2026, 11, 23, 9, 10)
+    assert clocks(p3_monday)["resolution"].state == ClockState.RUNNING
+
+
 def test_escalation_is_met_by_the_escalate_move_and_never_fires_at_creation(p3_monday, agent1, network_group):
     escalation = views(p3_monday)["escalation"]
     assert escalation.state == "running" and escalation.clock.due_at == sh(2026, 11, 23, 10)
@@ -204,11 +217,11 @@ def test_approval_pauses_only_when_the_policy_says_so(p3_monday, agent1, manager
     with at(sh(2026, 11, 23, 11)):
         services.transition_ticket(ticket=ticket, actor=manager1, to="in_progress")
     running_through = clocks(ticket)["resolution"].due_at
-    for policy in Policy.objects.all():  # as the admin does: one save per policy
+    for policy in Policy.objects.all():  # as the admin does: one save per policy, then the recompute job
         policy.pause_on_approval = True
         policy.save()
     with at(sh(2026, 11, 23, 11, 5)):
-        services.add_comment(ticket=ticket, actor=agent1, body="Starting", internal=True)
+        sla_services.recompute_clocks(ticket_ids=[ticket.pk])
     assert clocks(ticket)["resolution"].due_at == running_through + H
 
 

@@ -507,12 +507,15 @@ def add_comment(
         for item in files:
             _store_attachment(ticket=locked, actor=actor, item=item, internal=internal, comment=comment)
         from_desk = actor.is_agent and locked.requester_id != actor.pk
-        if from_desk and not internal and locked.first_response_at is None:
+        first_response = from_desk and not internal and locked.first_response_at is None
+        if first_response:
             locked.first_response_at = now
         locked.updated_at = now
         locked.save(update_fields=["first_response_at", "updated_at"])
-        # Before a resume below moves the ticket on (and refreshes the clocks again from the moved row).
-        sla_services.refresh_ticket_clocks(locked, locked=True)
+        if first_response:
+            # The desk's first public reply meets the response target. Nothing else a comment does moves
+            # a clock (a resume below is a transition, which refreshes them itself).
+            sla_services.refresh_ticket_clocks(locked, locked=True)
         if not from_desk and locked.status == Status.WAITING_ON_REQUESTER:
             transition_ticket(
                 ticket=locked,
