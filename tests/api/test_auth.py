@@ -94,3 +94,68 @@ def test_password_guessing_is_throttled(alice, monkeypatch):
     )
     assert response.status_code == 429 and response.json()["code"] == "throttled"
     cache.clear()
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client, token
+
+
+@pytest.mark.django_db
+def test_a_known_token_is_not_looked_up_again(alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _token = _token_client(alice)
+    assert client.get(TICKETS).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(TICKETS).status_code == 200
+    assert not [q for q in queries if '"authtoken_token"' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_or_deleting_a_token_shuts_the_api_at_once(alice, bob):
+    client, _token = _token_client(alice)
+    assert client.get(TICKETS).status_code == 200  # now remembered by this process
+    alice.is_active = False
+    alice.save()
+    response = client.get(TICKETS)
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
+
+    client, token = _token_client(bob)
+    assert client.get(TICKETS).status_code == 200
+    token.delete()
+    assert client.get(TICKETS).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_changed_role_counts_from_the_next_request(alice, service_desk):
+    client, _token = _token_client(alice)
+    urgent = {"title": "Core switch down", "description": "Floor 3", "priority": "P1"}
+    assert client.post(TICKETS, urgent, format="json").status_code == 403  # a requester's request
+    alice.role = "agent"
+    alice.save()
+    assert client.post(TICKETS, urgent, format="json").status_code == 201
+    alice.role = "requester"
+    alice.save()
+    assert client.post(TICKETS, urgent, format="json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_each_request_gets_its_own_user_object(alice):
+    from rest_framework.authtoken.models import Token
+
+    from itdesk.accounts.authentication import CachedTokenAuthentication
+
+    key = Token.objects.create(user=alice).key
+    first_user, first_token = CachedTokenAuthentication().authenticate_credentials(key)
+    first_user.display_name = "changed by one request"
+    second_user, second_token = CachedTokenAuthentication().authenticate_credentials(key)
+    third_user, _third = CachedTokenAuthentication().authenticate_credentials(key)
+    assert second_user is not third_user and second_token.user is second_user
+    assert second_user.display_name == third_user.display_name != "changed by one request"
+    assert second_user.pk == alice.pk and second_token.key == first_token.key == key

@@ -115,8 +115,10 @@ def test_comment_event_and_attachment_lists_do_not_query_per_row(alice, agent1, 
             item = services.NewAttachment(filename=f"log{index}.txt", content=b"line\n")
             services.add_comment(ticket=ticket, actor=author, body=f"message {index}", attachments=[item])
 
+    client = client_for(agent1)
+    client.get(ticket_url(number))  # the token's first use reads it from the database; later ones do not
     add(3)
-    few = _queries(client_for(agent1), ticket_url(number, tail))
+    few = _queries(client, ticket_url(number, tail))
     add(27)
-    assert _queries(client_for(agent1), ticket_url(number, tail)) == few
+    assert _queries(client, ticket_url(number, tail)) == few
     assert few <= 5

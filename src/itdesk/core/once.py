@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
 
+from itdesk.core import inserts
+
 M = TypeVar("M", bound=models.Model)
 
 
 def create_once(model: type[M], **fields: Any) -> M | None:
-    """`model.objects.create(**fields)`, or None when a unique constraint says the row already exists.
+    """`model.objects.create(**fields)` (by core.inserts), or None when a unique constraint says the row already exists.
 
     The caller's transaction goes on either way. PostgreSQL aborts a whole transaction on an error, so the
     insert runs in a savepoint there. SQLite undoes only the failing statement and keeps the transaction
@@ -20,12 +22,12 @@ def create_once(model: type[M], **fields: Any) -> M | None:
     """
     if connection.vendor == "sqlite" and connection.in_atomic_block:
         try:
-            return model._default_manager.create(**fields)
+            return inserts.insert(model(**fields))
         except IntegrityError:
             transaction.set_rollback(False)
             return None
     try:
         with transaction.atomic():
-            return model._default_manager.create(**fields)
+            return inserts.insert(model(**fields))
     except IntegrityError:
         return None

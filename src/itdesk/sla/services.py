@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import Department
-from itdesk.core import events
+from itdesk.core import events, inserts
 from itdesk.core.errors import ServiceError
 from itdesk.core.versioned import VersionedCache
 from itdesk.sla import calendars, derive, holidays
@@ -220,8 +220,7 @@ def new_ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> list[Ti
 
 def insert_new_clocks(clocks: list[TicketClock]) -> None:
     """Write the clocks new_ticket_clocks planned (their ticket is saved by now), in one statement."""
-    if clocks:
-        TicketClock.objects.bulk_create(clocks)
+    inserts.insert_all(clocks)
 
 
 def _compute_clocks(

@@ -12,9 +12,9 @@ class TicketsConfig(AppConfig):
 
         from itdesk.accounts.models import SupportGroup
         from itdesk.tickets import selectors
-        from itdesk.tickets.models import DeskSettings, Priority
+        from itdesk.tickets.models import Category, DeskSettings, Priority
 
-        for model in (Priority, SupportGroup, DeskSettings):
+        for model in (Priority, Category, SupportGroup, DeskSettings):
             for signal, verb in ((post_save, "saved"), (post_delete, "deleted")):
                 signal.connect(
                     selectors.intake_defaults_changed,

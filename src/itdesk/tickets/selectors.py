@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.errors import NotFound
 from itdesk.core.versioned import VersionedCache
-from itdesk.tickets.models import Attachment, Comment, DeskSettings, Priority, Ticket, TicketEvent
+from itdesk.tickets.models import Attachment, Category, Comment, DeskSettings, Priority, Ticket, TicketEvent
 from itdesk.tickets.workflow import ACTIVE_STATUSES
 
 QUEUES = ("new", "mine", "group", "open", "all")
@@ -100,6 +100,7 @@ class IntakeDefaults:
     priorities: tuple[Priority, ...]  # most urgent first
     first_line_group: SupportGroup | None
     number_pattern: str
+    categories: dict[str, Category]  # by code
 
     def priority(self, index: int) -> Priority | None:
         """The level at `index` (clamped to the last one), as a private copy the caller may attach."""
@@ -111,27 +112,38 @@ class IntakeDefaults:
         """The first-line group (the lowest id among them), as a private copy."""
         return copy.copy(self.first_line_group)
 
+    def category(self, code: str) -> Category | None:
+        """The category with this code (active or not), as a private copy; None when there is none."""
+        found = self.categories.get(code)
+        return copy.copy(found) if found is not None else None
+
+    def priority_by_code(self, code: str) -> Priority | None:
+        """The priority level with this code, as a private copy; None when there is none."""
+        found = next((level for level in self.priorities if level.code == code), None)
+        return copy.copy(found) if found is not None else None
+
 
 def _load_intake_defaults() -> IntakeDefaults:
     return IntakeDefaults(
         priorities=tuple(Priority.objects.order_by("rank")),
         first_line_group=SupportGroup.objects.filter(is_first_line=True).order_by("pk").first(),
         number_pattern=DeskSettings.load().number_pattern,
+        categories={category.code: category for category in Category.objects.all()},
     )
 
 
-# Priority levels, support groups and the desk settings change in the admin, rarely; every intake
+# Priority levels, categories, support groups and the desk settings change in the admin, rarely; every intake
 # (API, portal, e-mail, IM) reads them. Copies are handed out so that what a caller caches on an instance
 # (a group's lead, say) never outlives the request.
 _intake = VersionedCache("tickets:intake-defaults", _load_intake_defaults)
 
 
 def intake_defaults() -> IntakeDefaults:
-    """Priority levels, first-line group and number pattern, from the process cache while unchanged."""
+    """Priority levels, categories, first-line group and number pattern, from the process cache while unchanged."""
     return _intake.get()
 
 
 def intake_defaults_changed(**kwargs: Any) -> None:
-    """Signal receiver (a priority level, support group or the desk settings saved or deleted)."""
+    """Signal receiver (a priority level, category, support group or the desk settings saved or deleted)."""
     if not kwargs.get("raw"):
         _intake.changed()

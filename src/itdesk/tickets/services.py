@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itdesk.accounts.models import SupportGroup, User
-from itdesk.core import events
+from itdesk.core import events, inserts
 from itdesk.core.errors import NotFound, PermissionDenied, ServiceError, StaleVersion, ValidationFailed
 from itdesk.core.numbering import allocate_number
 from itdesk.search import services as search_services
@@ -149,7 +149,7 @@ def _check_version(ticket: Ticket, expected_version: int | None) -> None:
 
 
 def _record(ticket: Ticket, actor: User | None, kind: str, **fields: Any) -> TicketEvent:
-    event = TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, **fields)
+    event = inserts.insert(TicketEvent(ticket=ticket, actor=actor, kind=kind, **fields))
     events.publish(event)
     return event
 
@@ -254,7 +254,7 @@ def create_ticket(
         )
         # The clocks first: the ticket row is then written once, with its next SLA due time.
         clocks = sla_services.new_ticket_clocks(ticket, now=now)
-        ticket.save(force_insert=True)
+        inserts.insert(ticket)
         sla_services.insert_new_clocks(clocks)
         created = _record(
             ticket,

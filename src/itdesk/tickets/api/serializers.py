@@ -19,7 +19,7 @@ from itdesk.accounts.models import SupportGroup, User
 from itdesk.core.api import CachedFieldsModelSerializer
 from itdesk.sla import selectors as sla_selectors
 from itdesk.sla.serializers import SlaClockSerializer
-from itdesk.tickets import services
+from itdesk.tickets import selectors, services
 from itdesk.tickets.choices import ACTION_LABELS, Channel, EventKind, Impact, Status, Urgency
 from itdesk.tickets.models import Attachment, Category, Comment, Priority, Ticket, TicketEvent
 from itdesk.tickets.workflow import Need
@@ -311,11 +311,30 @@ class TicketDetailSerializer(TicketSerializer):
         return SlaClockSerializer(views, many=True).data
 
 
+class _IntakeCodeField(serializers.SlugRelatedField):
+    """A category or priority code, resolved from the intake cache (tickets.selectors.intake_defaults).
+
+    Every create reads one; the rows change rarely, in the admin. A code the cache does not know goes to
+    the database as before, which gives the usual "does not exist" error (or finds a row just added).
+    """
+
+    def __init__(self, lookup: str, **kwargs: Any) -> None:
+        self.lookup = lookup  # the IntakeDefaults method: "category" or "priority_by_code"
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            found = getattr(selectors.intake_defaults(), self.lookup)(data)
+            if found is not None:
+                return found
+        return super().to_internal_value(data)
+
+
 class _TicketInputSerializer(CachedFieldsModelSerializer):
     """Fields shared by create and update, with codes and usernames resolved to objects."""
 
-    category = serializers.SlugRelatedField(
-        slug_field="code",
+    category = _IntakeCodeField(
+        "category",
         queryset=Category.objects.all(),
         required=False,
         allow_null=True,
@@ -323,8 +342,8 @@ class _TicketInputSerializer(CachedFieldsModelSerializer):
     )
     impact = serializers.ChoiceField(choices=Impact.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    priority = serializers.SlugRelatedField(
-        slug_field="code",
+    priority = _IntakeCodeField(
+        "priority_by_code",
         queryset=Priority.objects.all(),
         required=False,
         help_text=_("Desk only: priority code, e.g. P1; otherwise derived from impact and urgency."),
