@@ -53,10 +53,12 @@ def test_with_nothing_set_it_runs_on_sqlite_in_wal_mode_and_keeps_its_own_secret
         "-v",
         "0",
         "-c",
-        "from django.db import connection; c=connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        "from django.db import connection; c=connection.cursor()\n"
+        "for p in ('journal_mode', 'synchronous', 'wal_autocheckpoint'): print(c.execute(f'PRAGMA {p}').fetchone()[0])",
         ITDESK_DATA_DIR=str(data),
     )
-    assert mode.stdout.strip() == "wal"
+    # WAL, synchronous=NORMAL (1), the log copied back every 10,000 pages
+    assert mode.stdout.split() == ["wal", "1", "10000"]
 
 
 @pytest.mark.parametrize(

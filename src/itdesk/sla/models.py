@@ -297,8 +297,12 @@ class TicketClock(models.Model):
     warning and breach (and its actions) happens once whatever the retries and concurrent workers.
     """
 
-    ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_clocks"
+    ticket = models.ForeignKey(  # led by the sla_clock_unique (ticket, kind) index
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
+        db_index=False,
     )
     kind = models.CharField(_("target"), max_length=20, choices=TargetKind.choices)
     policy = models.ForeignKey(
