@@ -81,6 +81,17 @@ def test_json_and_duration_columns_and_a_related_object_saved_just_before(alice)
     assert stored.due_at == now + timedelta(minutes=30)
 
 
+def test_several_rows_go_in_one_statement_and_each_gets_its_own_key(alice):
+    tickets = [_ticket(alice, f"IT2026010102{index}") for index in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        inserts.insert_all(tickets)
+    assert len(queries) == (1 if connection.features.can_return_rows_from_bulk_insert else 3)
+    assert len({ticket.pk for ticket in tickets}) == 3
+    for ticket in tickets:
+        assert Ticket.objects.get(pk=ticket.pk).number == ticket.number
+        assert not ticket._state.adding
+
+
 def test_an_unsaved_related_object_is_refused_like_save(alice):
     event = TicketEvent(ticket=_ticket(alice, "IT20260101004"), actor=alice, kind=EventKind.CREATED)
     with pytest.raises(ValueError, match="unsaved related object"):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
@@ -27,9 +27,17 @@ M = TypeVar("M", bound=models.Model)
 
 @dataclass(frozen=True)
 class _Plan:
-    sql: str
+    head: str  # INSERT INTO table (columns) VALUES
+    row: str  # (%s, %s, ...)
+    tail: str  # RETURNING <pk>, or nothing
     fields: tuple[models.Field, ...]
-    returns_pk: bool  # the statement ends in RETURNING <pk>
+
+    @property
+    def returns_pk(self) -> bool:
+        return bool(self.tail)
+
+    def sql(self, rows: int = 1) -> str:
+        return f"{self.head} {', '.join([self.row] * rows)}{self.tail}"
 
 
 _plans: dict[tuple[type[models.Model], str], _Plan | None] = {}
@@ -50,20 +58,45 @@ def _compile(model: type[models.Model], alias: str) -> _Plan | None:
     connection = connections[alias]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join("%s" for _ in fields)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - from the model
-    returns_pk = connection.features.can_return_columns_from_insert
-    if returns_pk:
+    tail = ""
+    if connection.features.can_return_columns_from_insert:
         returning, _params = connection.ops.return_insert_columns([meta.pk])
-        sql = f"{sql} {returning}"
-    return _Plan(sql=sql, fields=fields, returns_pk=returns_pk)
+        tail = f" {returning}"
+    return _Plan(
+        head=f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES",  # noqa: S608 - names from the model
+        row=f"({', '.join('%s' for _ in fields)})",
+        tail=tail,
+        fields=fields,
+    )
 
 
 def _plan_for(model: type[models.Model], alias: str) -> _Plan | None:
+    """The compiled INSERT, or None when the ORM must do it (see the module's docstring)."""
     key = (model, alias)
     if key not in _plans:
         _plans[key] = _compile(model, alias)
-    return _plans[key]
+    plan = _plans[key]
+    if plan is None or pre_save.has_listeners(model) or post_save.has_listeners(model):
+        return None
+    return plan
+
+
+def _values(obj: models.Model, plan: _Plan, connection: Any) -> list[Any] | None:
+    """The row's parameters as save() prepares them; None when a value is an expression (ORM only)."""
+    obj._prepare_related_fields_for_save(operation_name="save")
+    values = []
+    for field in plan.fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):  # Now(), a subquery...: needs the query compiler
+            return None
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
+
+
+def _stored(obj: models.Model, pk: Any, alias: str) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
 
 
 def insert(obj: M, *, using: str | None = None) -> M:
@@ -71,35 +104,55 @@ def insert(obj: M, *, using: str | None = None) -> M:
     model = type(obj)
     alias = using or router.db_for_write(model, instance=obj)
     plan = _plan_for(model, alias)
-    if plan is None or obj.pk is not None or pre_save.has_listeners(model) or post_save.has_listeners(model):
+    connection = connections[alias]
+    values = _values(obj, plan, connection) if plan is not None and obj.pk is None else None
+    if plan is None or values is None:
         obj.save(force_insert=True, using=alias)
         return obj
-    obj._prepare_related_fields_for_save(operation_name="save")
-    connection = connections[alias]
-    values = []
-    for field in plan.fields:
-        value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):
-            # An expression (Now(), a subquery...) needs the query compiler.
-            obj.save(force_insert=True, using=alias)
-            return obj
-        values.append(field.get_db_prep_save(value, connection=connection))
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-        cursor.execute(plan.sql, values)
+        cursor.execute(plan.sql(), values)
         if plan.returns_pk:
             pk = cursor.fetchone()[0]
         else:
             meta = model._meta
             pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = alias
+    _stored(obj, pk, alias)
     return obj
 
 
 def insert_all(objs: Iterable[M], *, using: str | None = None) -> list[M]:
-    """insert() each object in turn (one statement each, so each gets its primary key back)."""
-    return [insert(obj, using=using) for obj in objs]
+    """INSERT new objects of one model in one statement (as bulk_create, with their primary keys back).
+
+    Like Django's bulk_create, it relies on the database returning the new keys in the order of the rows
+    (SQLite >= 3.35 and PostgreSQL do). Mixed models, or a database that cannot return several rows'
+    keys, get one insert() each.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = using or router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    plan = _plan_for(model, alias)
+    if (
+        len(objs) == 1
+        or plan is None
+        or not plan.returns_pk
+        or not connection.features.can_return_rows_from_bulk_insert
+        or any(type(obj) is not model or obj.pk is not None for obj in objs)
+    ):
+        return [insert(obj, using=alias) for obj in objs]
+    rows = [_values(obj, plan, connection) for obj in objs]
+    if any(row is None for row in rows):
+        return [insert(obj, using=alias) for obj in objs]
+    batch = max(1, connection.ops.bulk_batch_size(plan.fields, objs))
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(plan.sql(len(chunk)), [value for row in chunk for value in row])  # type: ignore[union-attr]
+            for obj, (pk,) in zip(objs[start : start + batch], cursor.fetchall(), strict=True):
+                _stored(obj, pk, alias)
+    return objs
 
 
 __all__ = ["insert", "insert_all"]

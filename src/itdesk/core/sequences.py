@@ -38,4 +38,15 @@ def current_value(key: str) -> int:
     return int(row[0]) if row else 0
 
 
-__all__ = ["current_value", "next_value", "transaction"]
+def current_values(keys: list[str]) -> dict[str, int]:
+    """The current values of several counters in one query (a counter never used is left out)."""
+    if not keys:
+        return {}
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", list(keys))  # noqa: S608
+        return {key: int(value) for key, value in cursor.fetchall()}
+
+
+__all__ = ["current_value", "current_values", "next_value", "transaction"]
