@@ -5,9 +5,9 @@ DRF's TokenAuthentication reads the token joined to its user on every request: a
 `VersionedCache`, rebuilt empty whenever any user or token is saved or deleted (signals below, in the
 changing transaction): deactivating someone, deleting or regenerating a token or changing a user's
 language, role or department takes effect on the very next request, in every process. A request then
-costs one primary-key read of the version token. Each request gets its own copies of the user and the
-token, so nothing one request caches on them reaches another. Inactive users are never kept: they are
-refused by DRF's own look-up each time.
+costs only the read of the version token (one query with the other caches' tokens, core.versioned). Each
+request gets its own copies of the user and the token, so nothing one request caches on them reaches
+another. Inactive users are never kept: they are refused by DRF's own look-up each time.
 """
 
 from __future__ import annotations

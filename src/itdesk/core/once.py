@@ -12,7 +12,9 @@ M = TypeVar("M", bound=models.Model)
 
 
 def create_once(model: type[M], **fields: Any) -> M | None:
-    """`model.objects.create(**fields)` (by core.inserts), or None when a unique constraint says the row already exists.
+    """`model.objects.create(**fields)`, or None when a unique constraint says the row already exists.
+
+    The row is written by core.inserts (a precompiled INSERT, or save() where that is needed).
 
     The caller's transaction goes on either way. PostgreSQL aborts a whole transaction on an error, so the
     insert runs in a savepoint there. SQLite undoes only the failing statement and keeps the transaction
