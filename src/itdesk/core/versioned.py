@@ -50,10 +50,9 @@ def _token(key: str) -> int:
     if scope is not _request.scope:
         _request.scope = scope
         tokens.clear()
-    if key not in tokens:
-        names = _keys | {key}
-        read = current_values(sorted(names))
-        tokens.update({name: read.get(name, 0) for name in names})
+    if key not in tokens:  # every cache registers its key in _keys when it is made
+        read = current_values(sorted(_keys))
+        tokens.update({name: read.get(name, 0) for name in _keys})
     return int(tokens[key])
 
 
