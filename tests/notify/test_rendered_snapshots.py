@@ -1,5 +1,8 @@
 """Every notification a ticket's life queues, byte for byte as it was before the queueing was made cheap.
 
+Messages are queued as a template and a JSON snapshot and rendered when delivered; each row here is
+rendered the way delivery renders it, so the snapshots hold what a person receives.
+
 The snapshots in tests/notify/snapshots/ were written by the rendering code as it stood before the fast
 path (per-process status labels, one preference read without the ORM, no savepoint on SQLite); a change
 to what a person receives shows up here as a diff. After a deliberate change to a template or a
@@ -16,6 +19,7 @@ import pytest
 
 from itdesk.accounts.models import SupportGroup
 from itdesk.notifications.models import OutboxMessage
+from itdesk.notifications.services import render_body
 from itdesk.sla.watcher import run_watcher
 from itdesk.tickets import services
 from itdesk.tickets.models import Priority
@@ -29,6 +33,8 @@ WRITE = os.environ.get("ITDESK_WRITE_SNAPSHOTS") == "1"
 
 
 def _row(message: OutboxMessage, roots: set[str]) -> dict:
+    assert message.template and not message.body_text  # queued unrendered: rendered when delivered
+    render_body(message)  # what delivery does first
     headers = dict(message.headers)
     # A non-root Message-ID is derived from database ids (not stable across engines): keep its shape.
     if headers.get("Message-ID") not in roots:

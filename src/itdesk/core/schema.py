@@ -4,6 +4,9 @@ Turning `db_index` off on a field is an AlterField; on SQLite Django rebuilds th
 (copying every row, once per field), which on a desk with millions of tickets and events takes minutes.
 Dropping the index is all the database needs: `field_index_dropped()` is that, for both engines, as the
 database half of a SeparateDatabaseAndState whose state half is the AlterField.
+
+Adding a NOT NULL column is the same story: Django's SQLite backend rebuilds the table for it, although
+SQLite adds a column with a constant default in place. `AddFieldInPlace` is an AddField that does that.
 """
 
 from __future__ import annotations
@@ -48,4 +51,36 @@ def field_index_dropped(model_label: str, field_name: str) -> migrations.RunPyth
     return migrations.RunPython(forward, backward, elidable=False)
 
 
-__all__ = ["field_index_dropped"]
+class AddFieldInPlace(migrations.AddField):
+    """AddField that on SQLite adds a column with a constant default by ALTER TABLE, keeping the table.
+
+    The column keeps its DEFAULT in the SQLite schema (SQLite cannot drop one); Django always writes the
+    value itself, so the default only fills the rows that existed before. Other engines, and fields that
+    need more (unique, a foreign key, no constant default), take Django's own path.
+    """
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        to_model = to_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor != "sqlite" or not self.allow_migrate_model(
+            schema_editor.connection.alias, to_model
+        ):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        field = to_model._meta.get_field(self.name)
+        default = schema_editor.effective_default(field)
+        if field.unique or field.primary_key or field.is_relation or default is None or callable(default):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        definition, params = schema_editor.column_sql(to_model, field)
+        check = field.db_parameters(connection=schema_editor.connection)["check"]
+        if check:  # a JSON column's JSON_VALID, as Django's add_field writes it
+            definition += " " + schema_editor.sql_check_constraint % {"check": check}
+        schema_editor.execute(
+            f"ALTER TABLE {schema_editor.quote_name(to_model._meta.db_table)} ADD COLUMN "
+            f"{schema_editor.quote_name(field.column)} {definition} "
+            f"DEFAULT {schema_editor.prepare_default(default)}",
+            params or None,
+        )
+
+
+__all__ = ["AddFieldInPlace", "field_index_dropped"]

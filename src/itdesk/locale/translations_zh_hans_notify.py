@@ -90,4 +90,10 @@ TRANSLATIONS: dict[str, str | tuple[str, ...]] = {
     "%(attempts)s attempt": ("已尝试 %(attempts)s 次",),
     "next try": "下次尝试",
     "No notifications were sent about this ticket.": "此工单尚未发送任何通知。",
+    # ------------------------------------------------------------------ the outbox renders when it sends
+    "Written when queued, or rendered from the template when sent.": "排队时写入，或在发送时由模板渲染生成。",
+    "template": "模板",
+    "The notification template the body is rendered from when the message is sent.": "发送消息时用于渲染正文的通知模板。",
+    "template values": "模板取值",
+    "What the message shows, as it stood when the message was queued.": "消息所显示的内容，保持排队时的状态。",
 }

@@ -52,12 +52,16 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """A message in the recipient's language: subject, plain text and HTML."""
+class Pending:
+    """A message to render when it is delivered: its subject, event template and JSON context.
+
+    The outbox row keeps the template and context; notifications.services renders the text (and, for
+    e-mail, the HTML) in the row's language at the first delivery attempt.
+    """
 
     subject: str
-    text: str
-    html: str = ""
+    template: str
+    context: dict[str, Any]
 
 
 def routes(recipient: Recipient, event: str) -> list[tuple[str, str]]:
@@ -90,27 +94,27 @@ def dispatch(
     recipient: Recipient,
     event: str,
     dedupe_key: str,
-    rendered: Rendered,
+    message: Pending,
     ticket_id: int | None = None,
     email_headers: Callable[[str], dict[str, str]] | None = None,
 ) -> list[OutboxMessage]:
-    """Queue `rendered` for `recipient` on each of their channels; returns the rows written."""
+    """Queue `message` for `recipient` on each of their channels; returns the rows written."""
     queued = []
     for channel, address in routes(recipient, event):
         key = dedupe_key if channel == EMAIL else f"{dedupe_key}:{channel}"
-        message = queue_message(
+        row = queue_message(
             channel=channel,
             dedupe_key=key,
             recipient=address,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html if channel == EMAIL else "",
+            subject=message.subject,
+            template=message.template,
+            context=message.context,
             headers=email_headers(key) if channel == EMAIL and email_headers else {},
             language=recipient.lang,
             ticket_id=ticket_id,
             event=event,
             user=recipient.user,
         )
-        if message is not None:
-            queued.append(message)
+        if row is not None:
+            queued.append(row)
     return queued

@@ -31,8 +31,25 @@ class OutboxMessage(models.Model):
     )
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text body"))
+    body_text = models.TextField(
+        _("text body"),
+        blank=True,
+        help_text=_("Written when queued, or rendered from the template when sent."),
+    )
     body_html = models.TextField(_("HTML body"), blank=True)
+    template = models.CharField(
+        _("template"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_("The notification template the body is rendered from when the message is sent."),
+    )
+    context = models.JSONField(
+        _("template values"),
+        default=dict,
+        blank=True,
+        help_text=_("What the message shows, as it stood when the message was queued."),
+    )
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     status = models.CharField(

@@ -25,6 +25,7 @@ from django.utils import timezone
 from itdesk.core.once import create_once
 from itdesk.notifications import registry
 from itdesk.notifications.models import OutboxMessage, OutboxStatus
+from itdesk.notifications.render import render_message
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,10 @@ def queue_message(
     dedupe_key: str,
     recipient: str,
     subject: str,
-    body_text: str,
+    body_text: str = "",
     body_html: str = "",
+    template: str = "",
+    context: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     language: str = "",
     ticket_id: int | None = None,
@@ -66,10 +69,14 @@ def queue_message(
 ) -> OutboxMessage | None:
     """Write a message for `channel` to the outbox (in the caller's transaction); deliver it after commit.
 
-    The same `dedupe_key` is queued once: a retried job or a repeated call does not send twice.
+    The body is `body_text` (and `body_html`), or `template` with its JSON `context`, rendered in
+    `language` when the message is delivered (see render_body). The same `dedupe_key` is queued once: a
+    retried job or a repeated call does not send twice.
     """
     if not recipient:
         return None
+    if bool(template) == bool(body_text):
+        raise ValueError("queue_message needs either body_text or a template, not both")
     message = create_once(
         OutboxMessage,
         dedupe_key=dedupe_key[:200],
@@ -80,6 +87,8 @@ def queue_message(
         subject=subject[:300],
         body_text=body_text,
         body_html=body_html,
+        template=template,
+        context=context or {},
         headers=headers or {},
         language=language,
         ticket_id=ticket_id,
@@ -126,6 +135,7 @@ def deliver(message_id: int, connection: Any = None) -> bool:
     # Only the claim that is still ours may record the outcome (a lease taken over is someone else's).
     ours = OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING, attempts=message.attempts)
     try:
+        render_body(message)
         _send(message, connection)
     except Exception as exc:  # any transport error: keep the message and try later
         final = message.attempts >= max_attempts()
@@ -141,6 +151,27 @@ def deliver(message_id: int, connection: Any = None) -> bool:
     if not ours.update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=note):
         log.warning("outbox message %s was sent after its lease ran out", message.pk)
     return True
+
+
+def render_body(message: OutboxMessage) -> None:
+    """Give a message queued as template and context its body (text, and HTML for e-mail), once.
+
+    The body is written to the row before the first send, so a retry sends the same words and the row
+    shows what the recipient got. A template that fails raises: delivery records the error and retries.
+    """
+    if not message.template or message.body_text:
+        return
+    rendered = render_message(
+        message.template,
+        message.context,
+        subject=message.subject,
+        language=message.language or settings.LANGUAGE_CODE,
+        html=message.channel == "email",
+    )
+    message.body_text, message.body_html = rendered.text, rendered.html
+    OutboxMessage.objects.filter(pk=message.pk, body_text="").update(
+        body_text=message.body_text, body_html=message.body_html
+    )
 
 
 def _send(message: OutboxMessage, connection: Any) -> None:

@@ -142,7 +142,7 @@ def run_actions(clock: TicketClock, event: str) -> list[str]:
 def _notify(clock: TicketClock, event: str, action: str, recipients: list[tuple[str, str]]) -> int:
     """Queue the alert for each recipient (address, language) through the outbox, deduplicated per clock.
 
-    Rendered by tickets.notify in the recipient's language with the shared mail layout (text and HTML),
+    Queued by tickets.notify in the recipient's language with the shared mail layout (text and HTML),
     threaded with the ticket's other mail, and sent on the channels the person chose.
     """
     from itdesk.tickets.notify import queue_sla_alert

@@ -2,8 +2,10 @@
 
 tickets.services calls notify_ticket_event inside the transaction that changed the ticket, so the outbox
 rows commit (or roll back) with the change. Each recipient gets the event in their language
-(translation.override), rendered by itdesk.notifications.render into text and HTML, and is reached on the
-channels of their preferences (itdesk.notifications.dispatch). Every e-mail about a ticket carries signed
+(translation.override) and is reached on the channels of their preferences
+(itdesk.notifications.dispatch). A message is queued as its template and a JSON snapshot of what it
+shows (`snapshot`): the outbox renders it (itdesk.notifications.render) when it delivers it, so the
+change that caused it does not wait for the templates. Every e-mail about a ticket carries signed
 threading headers (itdesk.notifications.mailheaders) so a mail client shows one conversation per ticket
 and a reply finds its ticket.
 """
@@ -19,10 +21,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from itdesk.notifications.dispatch import Recipient, dispatch
+from itdesk.notifications.dispatch import Pending, Recipient, dispatch
 from itdesk.notifications.mailheaders import ticket_headers
 from itdesk.notifications.models import OutboxMessage
-from itdesk.notifications.render import render_message
+from itdesk.notifications.render import clean_subject, status_label
 
 if TYPE_CHECKING:
     from itdesk.sla.models import TicketClock
@@ -170,6 +172,43 @@ def _response_texts(ticket: Ticket, view: Any) -> dict[str, str]:
     }
 
 
+# The relations of a ticket each event template names beyond the shared layout (number, title,
+# priority, status): only these are read for its snapshot, so queueing reads no row it does not show.
+TEMPLATE_RELATIONS: dict[str, tuple[str, ...]] = {
+    "acknowledged": ("assignee",),
+    "escalated": ("group",),
+    "escalated_to_group": ("requester",),
+    "requester_reply": ("requester",),
+}
+
+
+def _person(user: Any) -> dict[str, str] | None:
+    return {"name": user.name} if user is not None else None
+
+
+def snapshot(ticket: Ticket, template: str, language: str) -> dict[str, Any]:
+    """What a notification shows of `ticket`, as JSON: kept on the outbox row, rendered when sent.
+
+    Returns the context keys `ticket` (the values the layout and `template` read, under the names the
+    templates use) and `status_label` (the status in `language`).
+    """
+    data: dict[str, Any] = {
+        "number": ticket.number,
+        "title": ticket.title,
+        "priority": {"code": ticket.priority.code},
+        "resolution": ticket.resolution,
+    }
+    for name in TEMPLATE_RELATIONS.get(template, ()):
+        data[name] = _person(getattr(ticket, name))
+    return {"ticket": data, "status_label": status_label(ticket, language)}
+
+
+def _comment_snapshot(comment: Comment | None) -> dict[str, Any] | None:
+    if comment is None:
+        return None
+    return {"body": comment.body, "author": _person(comment.author)}
+
+
 def queue_ticket_notifications(
     ticket: Ticket,
     event: str,
@@ -204,9 +243,9 @@ def queue_ticket_notifications(
                 url = _url(page, ticket.number)
                 subject_text = str(subject % {"number": ticket.number, "title": ticket.title})
                 context: dict[str, Any] = {
-                    "ticket": ticket,
+                    **snapshot(ticket, kind, recipient.lang),
                     "event": event,
-                    "comment": comment,
+                    "comment": _comment_snapshot(comment),
                     "note": note,
                     "audience": audience,
                     "recipient_name": recipient.name,
@@ -217,13 +256,12 @@ def queue_ticket_notifications(
                 }
                 if event == "received":
                     context.update(_response_texts(ticket, response_view))
-            rendered = render_message(kind, context, subject=subject_text, language=recipient.lang)
             root = event == "received" and audience == REQUESTER
             queued += dispatch(
                 recipient=recipient,
                 event=kind,
                 dedupe_key=dedupe_key,
-                rendered=rendered,
+                message=Pending(subject=clean_subject(subject_text), template=kind, context=context),
                 ticket_id=ticket.pk,
                 email_headers=lambda key, root=root: ticket_headers(ticket.number, dedupe_key=key, root=root),
             )
@@ -263,7 +301,7 @@ def queue_sla_alert(
             target = str(KIND_LABELS.get(clock.kind, clock.kind))
             subject_text = str(subject % {"number": ticket.number, "target": target, "due": due})
             context = {
-                "ticket": ticket,
+                **snapshot(ticket, "sla_alert", recipient.lang),
                 "event": event,
                 "target": target,
                 "due": due,
@@ -274,13 +312,12 @@ def queue_sla_alert(
                 "action_label": str(_("Open the ticket")),
                 "subject": subject_text,
             }
-        rendered = render_message("sla_alert", context, subject=subject_text, language=recipient.lang)
         queued += len(
             dispatch(
                 recipient=recipient,
                 event=kind,
                 dedupe_key=f"sla:{clock.pk}:{event}:{action}:{address}",
-                rendered=rendered,
+                message=Pending(subject=clean_subject(subject_text), template="sla_alert", context=context),
                 ticket_id=ticket.pk,
                 email_headers=lambda key: ticket_headers(ticket.number, dedupe_key=key),
             )
