@@ -15,14 +15,66 @@ foreign key, and marks the surrounding transaction for rollback when the stateme
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, models, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=models.Model)
+
+
+# How a field's value becomes its parameter when the ORM's answer is known without asking it: the same
+# value (a str for a text field, an int for an integer or a foreign key to an auto key, a bool), or, on
+# SQLite, a UTC datetime as the text Django writes. Any other value takes the field's own path.
+_ORM = 0  # pre_save() and get_db_prep_save(), as save() does
+_SAME_STR = 1
+_SAME_INT = 2
+_SAME_BOOL = 3
+_UTC_TEXT = 4
+_SAME_TYPE = {_SAME_STR: str, _SAME_INT: int, _SAME_BOOL: bool}
+
+
+_PREPARING = ("pre_save", "to_python", "get_prep_value", "get_db_prep_value", "get_db_prep_save")
+
+
+def _inherits(kind: type, base: type, names: tuple[str, ...] = _PREPARING) -> bool:
+    """Whether `kind` prepares values with `base`'s own methods (a subclass that overrides none of them)."""
+    return all(getattr(kind, name) is getattr(base, name) for name in names)
+
+
+def _conversion(field: Any, connection: Any) -> int:
+    """Which shortcut gives `field`'s parameter exactly as get_db_prep_save() would (see above)."""
+    kind = type(field)
+    ops = type(connection.ops)
+    if isinstance(field, models.ForeignKey):
+        target = type(field.target_field)
+        plain_key = issubclass(target, AutoFieldMixin) and _inherits(
+            target, models.BigAutoField, ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
+        )
+        own_checks = ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        if plain_key and own_checks and _inherits(kind, models.ForeignKey, ("pre_save", "get_db_prep_save")):
+            return _SAME_INT
+        return _ORM
+    for base, how in (
+        (models.CharField, _SAME_STR),
+        (models.TextField, _SAME_STR),
+        (models.BooleanField, _SAME_BOOL),
+    ):
+        if isinstance(field, base):
+            return how if _inherits(kind, base) else _ORM
+    if isinstance(field, models.IntegerField):
+        own_adapter = ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+        return _SAME_INT if own_adapter and _inherits(kind, models.IntegerField) else _ORM
+    if isinstance(field, models.DateTimeField) and not (field.auto_now or field.auto_now_add):
+        utc = connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+        return _UTC_TEXT if utc and _inherits(kind, models.DateTimeField) else _ORM
+    return _ORM
 
 
 @dataclass(frozen=True)
@@ -31,6 +83,7 @@ class _Plan:
     row: str  # (%s, %s, ...)
     tail: str  # RETURNING <pk>, or nothing
     fields: tuple[models.Field, ...]
+    conversions: tuple[int, ...]  # per field, see _conversion()
 
     @property
     def returns_pk(self) -> bool:
@@ -67,6 +120,7 @@ def _compile(model: type[models.Model], alias: str) -> _Plan | None:
         row=f"({', '.join('%s' for _ in fields)})",
         tail=tail,
         fields=fields,
+        conversions=tuple(_conversion(f, connection) for f in fields),
     )
 
 
@@ -85,7 +139,19 @@ def _values(obj: models.Model, plan: _Plan, connection: Any) -> list[Any] | None
     """The row's parameters as save() prepares them; None when a value is an expression (ORM only)."""
     obj._prepare_related_fields_for_save(operation_name="save")
     values = []
-    for field in plan.fields:
+    for field, how in zip(plan.fields, plan.conversions, strict=True):
+        if how:
+            value = getattr(obj, field.attname)
+            if value is None:
+                values.append(None)
+                continue
+            if how == _UTC_TEXT:
+                if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+                    values.append(str(value.replace(tzinfo=None)))
+                    continue
+            elif type(value) is _SAME_TYPE[how]:
+                values.append(value)
+                continue
         value = field.pre_save(obj, add=True)
         if hasattr(value, "resolve_expression"):  # Now(), a subquery...: needs the query compiler
             return None
