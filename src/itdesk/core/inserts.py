@@ -3,7 +3,9 @@
 `Model.save()` and `bulk_create()` build and compile their INSERT afresh on each call; on the intake path
 (a ticket, its SLA clocks, its "created" event, the requester's confirmation) that compiling cost as much
 as running the statements. `insert()` writes the same row with the same SQL text, compiled once per model
-and database, and the same values: each field's `pre_save()` and `get_db_prep_save()`, as the ORM does.
+and database, and the same values: each field's `pre_save()` and `get_db_prep_save()`, as the ORM does,
+except where their answer is known in advance (a str for an unmodified text field, an int for an integer
+or a foreign key to an auto key, a bool, a UTC datetime on SQLite): that value is taken as it is.
 
 It stays correct by stepping aside: whenever the ORM would do more than the plain INSERT it falls back
 to `save(force_insert=True)`. That is when the model has `pre_save`/`post_save` receivers, a parent
