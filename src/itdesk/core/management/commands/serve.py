@@ -14,7 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
         parser.add_argument("--workers", type=int, default=min(4, multiprocessing.cpu_count() + 1))
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="threads per worker; the most recently busy one takes the next request (itdesk.core.serving)",
+        )
         parser.add_argument("--timeout", type=int, default=60)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,7 +34,8 @@ class Command(BaseCommand):
             "timeout": options["timeout"],
             "accesslog": "-",
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
-            "worker_class": "gthread",
+            # gthread, with requests given to the most recently busy thread (see itdesk.core.serving).
+            "worker_class": "itdesk.core.serving.RecentThreadWorker",
         }
 
         class ITDeskServer(BaseApplication):  # type: ignore[misc]
