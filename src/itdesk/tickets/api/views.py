@@ -170,20 +170,18 @@ def _ticket_response(
     """
     minimal = request.method != "GET" and _prefers_minimal(request)
     fresh = selectors.get_ticket(request.user, ticket.number) if reread and not minimal else ticket
+    url = ""
+    if minimal or code == status.HTTP_201_CREATED:
+        url = request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number]))
     if minimal:
-        body = {
-            "number": fresh.number,
-            "version": fresh.version,
-            "status": fresh.status,
-            "url": request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number])),
-        }
+        body = {"number": fresh.number, "version": fresh.version, "status": fresh.status, "url": url}
         response = Response(body, status=code)
         response["Preference-Applied"] = "return=minimal"
     else:
         response = Response(s.TicketDetailSerializer(fresh, context={"request": request}).data, status=code)
     response["ETag"] = f'"{fresh.version}"'
     if code == status.HTTP_201_CREATED:
-        response["Location"] = request.build_absolute_uri(reverse("api:ticket-detail", args=[fresh.number]))
+        response["Location"] = url
     return response
 
 
