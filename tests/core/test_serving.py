@@ -91,9 +91,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
     """`itdesk serve` on a fresh SQLite data directory, on a free loopback port."""
+    tmp_path = tmp_path_factory.mktemp("itdesk-serve")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "itdesk.config.settings",
@@ -152,3 +153,43 @@ def test_itdesk_serve_answers_the_api_over_http_on_kept_alive_connections(served
     status, body = call("GET", f"/api/v1/tickets/{numbers[0]}/", token=token)
     assert status == 200 and body["title"] == "VPN 0" and body["status"] == "new"
     assert "itdesk.core.serving.RecentThreadWorker" in log.read_text()
+
+
+def test_overlapping_clients_are_all_answered_and_a_slow_one_holds_no_one_up(served):
+    port, _log = served
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(
+        "POST",
+        "/api/v1/auth/token/",
+        body=json.dumps({"username": "alice", "password": "Serve-test-2024"}),
+        headers={"Content-Type": "application/json"},
+    )
+    token = json.loads(conn.getresponse().read())["token"]
+    headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+
+    # A client that sends half a request and stalls: its connection waits, the other thread works on.
+    slow = socket.create_connection(("127.0.0.1", port), timeout=30)
+    slow.sendall(b"POST /api/v1/tickets/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n{")
+
+    numbers, failures = [], []
+
+    def client(n):
+        own = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for k in range(4):
+            own.request(
+                "POST",
+                "/api/v1/tickets/",
+                body=json.dumps({"title": f"{n}-{k}", "description": "x"}),
+                headers=headers,
+            )
+            response = own.getresponse()
+            body = json.loads(response.read())
+            (numbers if response.status == 201 else failures).append(body.get("number") or body)
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(5)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(timeout=60)
+    slow.close()
+    assert failures == [] and len(numbers) == 20 and len(set(numbers)) == 20
