@@ -111,3 +111,20 @@ def test_the_template_columns_are_added_to_the_outbox_in_place_keeping_every_row
         )
     OutboxMessage.objects.create(dedupe_key="new-1", recipient="b@example.test", subject="New", template="x")
     assert OutboxMessage.objects.get(dedupe_key="new-1").context == {}
+
+
+def test_every_ticket_value_a_template_shows_is_in_its_snapshot():
+    """A template that starts to show another of the ticket's values must get it in its snapshot too."""
+    import re
+    from pathlib import Path
+
+    from itdesk.tickets.notify import TEMPLATE_RELATIONS
+
+    root = Path(outbox.__file__).parent / "templates" / "notifications" / "email"
+    always = {"number", "title", "priority", "resolution"}  # what snapshot() writes for every template
+    for layout in ("base.txt", "base.html"):
+        assert set(re.findall(r"ticket\.(\w+)", (root / layout).read_text())) <= always
+    for path in sorted((root / "events").glob("*.txt")):
+        used = set(re.findall(r"ticket\.(\w+)", path.read_text()))
+        assert used <= always | set(TEMPLATE_RELATIONS.get(path.stem, ())), path.name
+    assert set(TEMPLATE_RELATIONS) <= {path.stem for path in (root / "events").glob("*.txt")}
