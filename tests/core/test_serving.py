@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from itdesk.core.serving import RecentThreadPool
-
-ITDESK = str(Path(sys.executable).with_name("itdesk"))
+from tests.cli import ITDESK, sqlite_env
 
 
 def test_one_request_at_a_time_runs_on_one_thread_even_after_a_burst_started_them_all():
@@ -95,14 +91,7 @@ def _free_port() -> int:
 def served(tmp_path_factory):
     """`itdesk serve` on a fresh SQLite data directory, on a free loopback port."""
     tmp_path = tmp_path_factory.mktemp("itdesk-serve")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "itdesk.config.settings",
-        "ITDESK_DATA_DIR": str(tmp_path),
-        "ITDESK_LANGUAGE": "en",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = sqlite_env(tmp_path)
     for command in (["migrate", "--noinput", "-v0"], ["demo", "--password", "Serve-test-2024"]):
         done = subprocess.run([ITDESK, *command], env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import ITDESK, sqlite_env
 from tests.mail.conftest import make_mail
-
-ITDESK = str(Path(sys.executable).with_name("itdesk"))
 
 
 @pytest.fixture(scope="session")
 def cli_env(tmp_path_factory):
     """A migrated data directory on SQLite, as a fresh installation has it."""
     data_dir = tmp_path_factory.mktemp("itdesk-mail-cli")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "itdesk.config.settings",
-        "ITDESK_DATA_DIR": str(data_dir),
-        "ITDESK_LANGUAGE": "en",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    env.pop("DATABASE_URL", None)  # the MTA pipe test is about the embedded SQLite set-up
-    env.pop("REDIS_URL", None)
+    env = sqlite_env(data_dir, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     done = subprocess.run(
         [ITDESK, "migrate", "--noinput", "-v0"], env=env, capture_output=True, text=True, timeout=300
     )
