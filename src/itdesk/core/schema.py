@@ -68,7 +68,7 @@ class AddFieldInPlace(migrations.AddField):
             return
         field = to_model._meta.get_field(self.name)
         default = schema_editor.effective_default(field)
-        if field.unique or field.primary_key or field.is_relation or default is None or callable(default):
+        if field.unique or field.primary_key or field.is_relation or default is None:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
             return
         definition, params = schema_editor.column_sql(to_model, field)

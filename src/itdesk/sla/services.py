@@ -213,7 +213,7 @@ def new_ticket_clocks(ticket: Ticket, *, now: datetime | None = None) -> list[Ti
     Computed before the ticket's INSERT so the row is written once, with its next due time in it; the
     clocks follow with insert_new_clocks once the ticket has its id.
     """
-    clocks = _compute_clocks(ticket, {}, now or timezone.now(), inserts=[])
+    clocks = _compute_clocks(ticket, {}, now or timezone.now(), new_clocks=[])
     ticket.sla_next_due = _next_due(clocks)
     return clocks
 
@@ -224,9 +224,9 @@ def insert_new_clocks(clocks: list[TicketClock]) -> None:
 
 
 def _compute_clocks(
-    row: Ticket, existing: dict[str, TicketClock], now: datetime, inserts: list[TicketClock] | None
+    row: Ticket, existing: dict[str, TicketClock], now: datetime, new_clocks: list[TicketClock] | None
 ) -> list[TicketClock]:
-    """Bring the clocks of `row` up to date; `inserts` collects a new ticket's clocks instead of saving."""
+    """Bring the clocks of `row` up to date; `new_clocks` collects a new ticket's clocks instead of saving."""
     policies = _policy_set()
     policy = _select(row, policies)
     if policy is None:
@@ -234,7 +234,7 @@ def _compute_clocks(
             _retire(clock, now)
         return []
     plan = _Plan(policy, policies.targets.get(policy.pk, {}))
-    history = ticket_history(row, new=inserts is not None)
+    history = ticket_history(row, new=new_clocks is not None)
     windows = derive.derive_windows(history, pause_on_approval=policy.pause_on_approval)
     clocks: list[TicketClock] = []
     for kind in derive.KINDS:
@@ -245,7 +245,7 @@ def _compute_clocks(
                 _retire(existing[kind], now)
             continue
         try:
-            clock = _refresh_clock(row, plan, target, window, history, existing.get(kind), now, inserts)
+            clock = _refresh_clock(row, plan, target, window, history, existing.get(kind), now, new_clocks)
         except CalendarUnusable as exc:
             # A broken calendar must not stop the desk from working tickets: keep the last figures and
             # let calendar_warnings() tell the administrators.
@@ -283,7 +283,7 @@ def _refresh_clock(
     history: derive.History,
     clock: TicketClock | None,
     now: datetime,
-    inserts: list[TicketClock] | None = None,
+    new_clocks: list[TicketClock] | None = None,
 ) -> TicketClock:
     current = calendars.loaded(target.calendar or plan.policy.calendar)
     spans: list[tuple[datetime, LoadedCalendar]] = []
@@ -338,10 +338,10 @@ def _refresh_clock(
     if before is not None and _snapshot(clock) == before:
         # Same figures: keep the row (its time used and computed_at stay consistent with each other).
         return clock
-    if inserts is not None:
+    if new_clocks is not None:
         # A new ticket's clocks, inserted together by the caller (a clock that has not stopped cannot
         # have a breach to record yet).
-        inserts.append(clock)
+        new_clocks.append(clock)
         return clock
     clock.save()
     if record_breach:
