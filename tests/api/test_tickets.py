@@ -500,6 +500,35 @@ def test_a_write_may_ask_for_a_minimal_answer(alice, agent1, client_for):
     assert changed.json()["version"] == 2 and "title" not in changed.json()
 
 
+SAME_AFTERWARDS = ("kind", "state", "due_at", "warn_at", "started_at", "target_seconds", "calendar", "policy")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("creator", ["alice", "agent1"])
+def test_the_answer_to_a_create_shows_the_clocks_it_just_started_without_reading_them_back(
+    creator, alice, agent1, client_for, service_desk
+):
+    client = client_for(alice if creator == "alice" else agent1)
+    data = {"title": "VPN fails", "description": "Since 9am"}
+    if creator == "agent1":
+        data["requester"] = "alice"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(TICKETS, data, format="json")
+    assert response.status_code == 201, response.json()
+    reads = [q["sql"] for q in queries if "sla_ticketclock" in q["sql"] and not q["sql"].startswith("INSERT")]
+    assert reads == []
+    answered = response.json()["sla"]
+    shown = client.get(ticket_url(response.json()["number"])).json()["sla"]
+    assert [[clock[key] for key in SAME_AFTERWARDS] for clock in answered] == [
+        [clock[key] for key in SAME_AFTERWARDS] for clock in shown
+    ]
+    kinds = [clock["kind"] for clock in answered]
+    # The requester is shown when she will hear back and when it will be solved; the desk sees every clock.
+    assert kinds == (
+        ["response", "resolution"] if creator == "alice" else ["response", "escalation", "resolution"]
+    )
+
+
 @pytest.mark.django_db
 def test_list_counts_are_exact_below_the_threshold_and_remembered_above(
     alice, bob, agent1, client_for, settings

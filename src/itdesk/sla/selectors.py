@@ -179,6 +179,17 @@ def ticket_clocks(user: User, ticket: Ticket, *, now: datetime | None = None) ->
     return clocks_for_tickets(user, [ticket], now=now)[ticket.pk]
 
 
+def views_of(user: User, clocks: Iterable[TicketClock], *, now: datetime | None = None) -> list[ClockView]:
+    """Clocks the caller holds already (a new ticket's, as create_ticket started them), as `user` sees them.
+
+    The same views as ticket_clocks would give from the rows, without reading them back.
+    """
+    now = now or timezone.now()
+    views = [clock_view(clock, now) for clock in clocks if user.is_desk or clock.kind in REQUESTER_KINDS]
+    views.sort(key=lambda view: KIND_ORDER.get(view.kind, 9))
+    return views
+
+
 def order_by_time_to_breach(qs: QuerySet[Ticket], *, descending: bool = False) -> QuerySet[Ticket]:
     """Most urgent first: overdue tickets, then the nearest breach; tickets without a counting clock last."""
     due = F("sla_next_due")

@@ -217,7 +217,11 @@ def create_ticket(
     attachments: Iterable[NewAttachment] = (),
     **fields: Any,
 ) -> Ticket:
-    """Register a new request: number it, prioritise it, route it to first line and tell the requester."""
+    """Register a new request: number it, prioritise it, route it to first line and tell the requester.
+
+    The ticket returned carries the SLA clocks it started as `started_clocks` (with their policy and
+    calendar rows), for an answer that shows them at once; later reads go to the database as usual.
+    """
     requester = requester or actor
     on_behalf = requester.pk != actor.pk
     if on_behalf and not actor.is_agent:
@@ -268,6 +272,7 @@ def create_ticket(
         # The confirmation quotes the response clock's due time.
         notify.notify_ticket_event(ticket, "received", event_id=created.pk, clocks=clocks)
         search_services.schedule_index("ticket", ticket.pk)
+    ticket.started_clocks = clocks
     return ticket
 
 

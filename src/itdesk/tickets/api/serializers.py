@@ -306,8 +306,16 @@ class TicketDetailSerializer(TicketSerializer):
 
     @extend_schema_field(SlaClockSerializer(many=True))
     def get_sla(self, ticket: Ticket) -> list[dict[str, Any]]:
-        """Each target's due time, time left, state and explanation, as the caller may see them."""
-        views = sla_selectors.ticket_clocks(self.context["request"].user, ticket)
+        """Each target's due time, time left, state and explanation, as the caller may see them.
+
+        A new ticket's answer shows the clocks create_ticket just started (context "started_clocks").
+        """
+        user = self.context["request"].user
+        started = self.context.get("started_clocks")
+        if started is not None:
+            views = sla_selectors.views_of(user, started)
+        else:
+            views = sla_selectors.ticket_clocks(user, ticket)
         return SlaClockSerializer(views, many=True).data
 
 

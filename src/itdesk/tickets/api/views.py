@@ -178,7 +178,10 @@ def _ticket_response(
         response = Response(body, status=code)
         response["Preference-Applied"] = "return=minimal"
     else:
-        response = Response(s.TicketDetailSerializer(fresh, context={"request": request}).data, status=code)
+        context: dict[str, Any] = {"request": request}
+        if code == status.HTTP_201_CREATED:
+            context["started_clocks"] = getattr(fresh, "started_clocks", None)  # see create_ticket
+        response = Response(s.TicketDetailSerializer(fresh, context=context).data, status=code)
     response["ETag"] = f'"{fresh.version}"'
     if code == status.HTTP_201_CREATED:
         response["Location"] = url
