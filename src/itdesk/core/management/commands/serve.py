@@ -23,9 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=60)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.urls import get_resolver
         from gunicorn.app.base import BaseApplication
 
         from itdesk.config.wsgi import application
+        from itdesk.core.serving import OUT_OF_BAND_GC
+
+        # Load every view and serializer before the workers fork, then put all of it out of the garbage
+        # collector's sight (see OutOfBandGC).
+        get_resolver().url_patterns  # noqa: B018 - imports the URL map and every view module
+        OUT_OF_BAND_GC.freeze()
 
         cfg = {
             "bind": options["bind"],
