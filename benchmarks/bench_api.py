@@ -12,7 +12,8 @@ about the client than about the server).
 Measured: creating a ticket as the requester (tickets per second), with the whole ticket in the answer
 and with `Prefer: return=minimal` (number, version, status and URL only, as integrations filing many
 tickets would ask), a page of the open queue as the agent
-(GET /api/v1/tickets/?queue=open&page_size=25) and the detail of random tickets as the agent. When the
+(GET /api/v1/tickets/?queue=open&page_size=25), the detail of random tickets as the agent, and the detail
+of tickets created by the run (which, unlike generated ones, have SLA clocks to explain). When the
 server runs with ITDESK_QUERY_COUNT_HEADER=1, the X-ITDesk-Queries header gives the SQL queries per request.
 """
 
@@ -217,17 +218,19 @@ def main() -> None:
         agent.get(list_url, params=open_page)
         agent.get(f"{list_url}{rng.choice(numbers)}/")
 
-    def create(index: int) -> Any:
+    created: list[str] = []  # the numbers of the tickets created here, which have SLA clocks
+
+    def create(index: int, headers: dict[str, str] | None = None) -> Any:
         title = f"{rng.choice(TITLES)} #{index}"
         body = {"title": title, "description": f"Benchmark request {index}: {title}.",
                 "category": rng.choice(CATEGORIES), "impact": rng.choice([2, 3]), "urgency": rng.choice([1, 2, 3])}  # fmt: skip
-        return requester.post(list_url, json=body)
+        response = requester.post(list_url, json=body, headers=headers)
+        if response.status_code == 201:
+            created.append(response.json()["number"])
+        return response
 
     def create_minimal(index: int) -> Any:
-        title = f"{rng.choice(TITLES)} #{index}"
-        body = {"title": title, "description": f"Benchmark request {index}: {title}.",
-                "category": rng.choice(CATEGORIES), "impact": rng.choice([2, 3]), "urgency": rng.choice([1, 2, 3])}  # fmt: skip
-        return requester.post(list_url, json=body, headers={"Prefer": "return=minimal"})
+        return create(index, headers={"Prefer": "return=minimal"})
 
     results = [
         measure(f"POST /tickets/ (create, as {args.requester})", args.creates, create, expected=201),
@@ -243,6 +246,15 @@ def main() -> None:
             lambda _i: agent.get(f"{list_url}{rng.choice(numbers)}/"),
         ),
     ]
+    if created:
+        # Generated tickets have no SLA clocks; the ones created above do, and their detail explains them.
+        results.append(
+            measure(
+                "GET /tickets/{number}/ (created above)",
+                args.details,
+                lambda _i: agent.get(f"{list_url}{rng.choice(created)}/"),
+            )
+        )
     open_count = agent.get(list_url, params=open_page).json().get("count")
     print(f"open queue: {open_count if open_count is not None else '?'} tickets\n")
     print_table([r.row() for r in results])
