@@ -1,6 +1,6 @@
 """The web server: `itdesk serve` answers over HTTP with gunicorn, and its worker's thread pool gives each
-request to the thread that was busy last, starting more threads only when requests overlap; garbage is
-collected between requests."""
+request to the thread that was busy last, starting more threads only when requests overlap; what it
+loaded at start-up is frozen out of the garbage collector's sight."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import weakref
 
 import pytest
 
-from itdesk.core.serving import OutOfBandGC, RecentThreadPool
+from itdesk.core.serving import RecentThreadPool, freeze_loaded
 from tests.cli import ITDESK, sqlite_env
 
 
@@ -84,35 +84,11 @@ def test_shutdown_lets_the_work_already_given_finish_then_ends_every_thread_and_
         pool.submit(lambda: None)
 
 
-def test_a_thread_going_idle_runs_the_idle_work_and_a_request_arriving_meanwhile_still_gets_that_thread():
-    working = threading.Event()
-    calls = []
-
-    def when_idle():
-        calls.append(threading.current_thread().name)
-        working.set()
-        time.sleep(0.2 if len(calls) == 1 else 0)  # the first time, as long as a big collection
-
-    pool = RecentThreadPool(max_workers=4, when_idle=when_idle)
-    first = pool.submit(lambda: threading.current_thread().name).result(timeout=5)
-    assert working.wait(timeout=5)
-    second = pool.submit(lambda: threading.current_thread().name)  # while the thread is still collecting
-    assert second.result(timeout=5) == first
-    assert pool.threads_started == 1  # no cold thread was started for it
-    assert calls[:2] == [first, first]
-    pool.shutdown()
-
-
 @pytest.fixture
 def collector():
-    """Python's collector as the test found it, afterwards (thresholds, frozen objects, enabled)."""
-    thresholds, enabled = gc.get_threshold(), gc.isenabled()
-    gc.disable()  # no automatic collection in between: the counts are the test's own
+    """Python's collector as the test found it, afterwards (nothing left frozen)."""
     yield
     gc.unfreeze()
-    gc.set_threshold(*thresholds)
-    if enabled:
-        gc.enable()
 
 
 class _Node:
@@ -120,37 +96,18 @@ class _Node:
         self.me = self  # a reference cycle: only the cyclic collector frees it
 
 
-def test_garbage_left_by_requests_is_collected_between_them_once_enough_has_piled_up(collector):
-    oob = OutOfBandGC(young=1000)
+def test_what_is_loaded_at_start_up_is_frozen_and_later_garbage_is_still_collected(collector):
+    loaded = _Node()
+    frozen = freeze_loaded()
+    assert frozen > 10_000  # Django, the apps and the test modules
+    assert gc.is_tracked(loaded) and gc.get_freeze_count() == frozen
     gc.collect()
-    node = _Node()
-    freed = weakref.ref(node)
-    del node
-    oob.collect()  # a few new objects only: not worth a collection yet
-    assert freed() is not None and oob.collections == [0, 0, 0]
-    kept = [[n] for n in range(1000)]  # a request's worth of new objects
-    oob.collect()
-    assert freed() is None and oob.collections == [1, 0, 0]
-    assert len(kept) == 1000
-
-
-def test_older_generations_are_collected_about_as_often_as_python_would(collector):
-    oob = OutOfBandGC(young=0)
+    assert gc.get_freeze_count() == frozen  # a full collection leaves them where they are
+    later = _Node()
+    freed = weakref.ref(later)
+    del later
     gc.collect()
-    for _ in range(100):
-        oob.collect()
-    assert oob.collections == [90, 9, 1]  # thresholds (700, 10, 10): every 10th a middle one, every 100th all
-
-
-def test_freezing_puts_what_is_loaded_out_of_the_collectors_sight_and_raises_the_automatic_threshold(
-    collector,
-):
-    oob = OutOfBandGC(young=700, safety_net=20_000)
-    before = gc.get_freeze_count()
-    oob.freeze()
-    assert gc.get_freeze_count() > before + 10_000  # Django, the apps and the test modules
-    assert gc.get_threshold()[0] == 20_000
-    assert gc.get_count()[0] < 100
+    assert freed() is None
 
 
 def _free_port() -> int:

@@ -12,9 +12,8 @@ still cannot hold the whole worker. It starts threads as they are first needed, 
 Measured with the serial benchmark (benchmarks/README.md): the same as one thread per worker, and 10-30%
 more requests per second than the executor's turn-taking with four threads.
 
-Python's cyclic garbage collector runs out of band (`OutOfBandGC`): the objects loaded at start-up are
-frozen out of its sight before the workers fork, and a thread that goes idle collects what its request
-left, while the client reads the answer, instead of the collector stopping some later request halfway.
+`freeze_loaded()` puts what the application loaded at start-up out of the garbage collector's sight
+before the workers fork.
 """
 
 from __future__ import annotations
@@ -29,42 +28,17 @@ from typing import Any
 from gunicorn.workers.gthread import ThreadWorker
 
 
-class OutOfBandGC:
-    """Python's garbage collector between requests rather than during them (like Unicorn's OobGC).
+def freeze_loaded() -> int:
+    """Collect once, then move every object alive now out of the collector's generations (gc.freeze).
 
-    `freeze()`, once the application is loaded: a collection then never traverses the ~130,000 objects of
-    Django, the URL map, the models and the translations again (gc.freeze; before the fork, which also
-    keeps those pages shared between the workers). A full collection over them took ~80 ms, every few
-    hundred requests, in the middle of one.
-
-    `collect()`, by a thread with nothing left to do: collects the youngest generation once a request
-    left more than `young` new objects, and the older generations in the same proportions as Python's
-    defaults (700, 10, 10) would. The automatic collector stays on with a higher first threshold, as a
-    safety net for a request that allocates a great deal.
+    Called by `itdesk serve` once Django, the URL map and every view are loaded, before the workers fork:
+    a full collection then no longer traverses those ~130,000 objects (it took ~80 ms, every few hundred
+    requests, in the middle of one), and the workers keep sharing their memory pages with the master
+    instead of copying them as the collector touches them. Returns how many objects were frozen.
     """
-
-    def __init__(self, young: int = 700, safety_net: int = 20_000) -> None:
-        self.young = young
-        self.safety_net = safety_net
-        self.middle, self.old = gc.get_threshold()[1:]
-        self.collections = [0, 0, 0]
-
-    def freeze(self) -> None:
-        """Collect once, then move every object alive now out of the collector's generations."""
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(self.safety_net, self.middle, self.old)
-
-    def collect(self) -> None:
-        """Collect the generations that are due, between requests."""
-        young, middle, old = gc.get_count()
-        if young < self.young:
-            return
-        generation = 0
-        if middle + 1 >= self.middle:
-            generation = 2 if old + 1 >= self.old else 1
-        gc.collect(generation)
-        self.collections[generation] += 1
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class _Slot:
@@ -80,14 +54,10 @@ class _Slot:
 class RecentThreadPool:
     """A thread pool (the part of the Executor API gunicorn uses) whose most recently idle thread works next."""
 
-    def __init__(
-        self, max_workers: int, name: str = "itdesk-web", *, when_idle: Callable[[], None] | None = None
-    ) -> None:
-        """`when_idle`: called by a thread that finished its job and found no other waiting."""
+    def __init__(self, max_workers: int, name: str = "itdesk-web") -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.max_workers = max_workers
-        self._when_idle = when_idle
         self._name = name
         self._lock = threading.Lock()
         self._idle: list[_Slot] = []  # a stack: the last thread to go idle is at the end
@@ -144,10 +114,6 @@ class RecentThreadPool:
                 slot.job = None
                 slot.wake.clear()
                 self._idle.append(slot)
-            if self._when_idle is not None:
-                # Already on the idle stack: a request arriving now still comes to this (warm) thread, and
-                # starts as soon as this returns.
-                self._when_idle()
             slot.wake.wait()
             with self._lock:
                 job = slot.job
@@ -175,14 +141,11 @@ class RecentThreadPool:
         return len(self._threads)
 
 
-OUT_OF_BAND_GC = OutOfBandGC()
-
-
 class RecentThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker on a RecentThreadPool, collecting garbage between requests (`itdesk serve`)."""
+    """gunicorn's gthread worker on a RecentThreadPool (`itdesk serve` uses it)."""
 
     def get_thread_pool(self) -> RecentThreadPool:
-        return RecentThreadPool(max_workers=self.cfg.threads, when_idle=OUT_OF_BAND_GC.collect)
+        return RecentThreadPool(max_workers=self.cfg.threads)
 
 
-__all__ = ["OUT_OF_BAND_GC", "OutOfBandGC", "RecentThreadPool", "RecentThreadWorker"]
+__all__ = ["RecentThreadPool", "RecentThreadWorker", "freeze_loaded"]

@@ -10,7 +10,6 @@ from rest_framework import serializers
 from itdesk.sla.models import TargetKind
 from itdesk.sla.selectors import DISPLAY_STATES, ClockView
 
-
 # One field formats every instant (in the settings' format and the active time zone, as a declared
 # DateTimeField would); building a field per value cost more than the formatting.
 _INSTANT = serializers.DateTimeField()

@@ -27,12 +27,12 @@ class Command(BaseCommand):
         from gunicorn.app.base import BaseApplication
 
         from itdesk.config.wsgi import application
-        from itdesk.core.serving import OUT_OF_BAND_GC
+        from itdesk.core.serving import freeze_loaded
 
         # Load every view and serializer before the workers fork, then put all of it out of the garbage
-        # collector's sight (see OutOfBandGC).
+        # collector's sight (see freeze_loaded).
         get_resolver().url_patterns  # noqa: B018 - imports the URL map and every view module
-        OUT_OF_BAND_GC.freeze()
+        freeze_loaded()
 
         cfg = {
             "bind": options["bind"],
