@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from itdesk.sla import services as sla_services
 from itdesk.sla.models import ClockState
@@ -53,6 +54,22 @@ def test_the_seven_day_national_day_holiday_and_its_make_up_saturday(alice, serv
         explanation = views(ticket)["resolution"].explanation()
     assert any("public holiday (National Day)" in line for line in explanation.steps)
     assert any("make-up workday (National Day)" in line for line in explanation.steps)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_explanation_names_the_year_only_of_days_in_another_year(language, alice, service_desk):
+    # P4 (3 working days) from Wednesday 30 December 2026 17:00: it runs into January 2027.
+    with at(sh(2026, 12, 30, 17)):
+        ticket = services.create_ticket(actor=alice, title="Question", description="?", impact=3, urgency=3)
+    with at(sh(2026, 12, 31, 10)), translation.override(language):
+        explanation = views(ticket)["resolution"].explanation()
+    december = [line for line in explanation.steps if "2027" not in line]
+    january = [line for line in explanation.steps if "2027" in line]
+    assert december and january
+    assert not any("2026" in line for line in december)  # this year's days go without it
+    assert (
+        "2027" in explanation.summary and "2026" not in explanation.summary
+    )  # due in January; from December
 
 
 def test_a_higher_priority_retargets_without_losing_the_time_spent(alice, agent1, service_desk):

@@ -20,7 +20,7 @@ from itdesk.accounts.models import User
 from itdesk.sla import calendars
 from itdesk.sla.calendars import CalendarUnusable, LoadedCalendar
 from itdesk.sla.engine import add_business_time, business_time_between
-from itdesk.sla.explain import Explanation, summary, timeline
+from itdesk.sla.explain import Explanation, settled, summary, timeline
 from itdesk.sla.models import Calendar, CalendarDay, ClockState, TargetKind, TicketClock
 from itdesk.tickets.models import Ticket
 
@@ -126,15 +126,16 @@ class ClockView:
         missing = {cid for _start, cid in self.clock.segments if cid not in known}
         if missing:
             known.update(_load(missing))
-        text = summary(
-            clock=self.clock,
-            calendar=self.calendar,
-            state=self.state,
-            due_at=self.due_at,
-            remaining=abs(self.remaining),
-            fraction_used=self.fraction_used,
-        )
-        return Explanation(text, timeline(self.clock, known, self.now))
+        with settled():
+            text = summary(
+                clock=self.clock,
+                calendar=self.calendar,
+                state=self.state,
+                due_at=self.due_at,
+                remaining=abs(self.remaining),
+                fraction_used=self.fraction_used,
+            )
+            return Explanation(text, timeline(self.clock, known, self.now))
 
 
 def _load(ids: Iterable[int]) -> dict[int, LoadedCalendar]:
