@@ -138,6 +138,11 @@ class ClockView:
             return Explanation(text, timeline(self.clock, known, self.now))
 
 
+def _kind_rank(view: ClockView) -> int:
+    """Response, escalation, resolution: the order clocks are shown in."""
+    return KIND_ORDER.get(view.kind, 9)
+
+
 def _load(ids: Iterable[int]) -> dict[int, LoadedCalendar]:
     try:
         return calendars.loaded_by_id(ids)
@@ -171,7 +176,7 @@ def clocks_for_tickets(
     for clock in rows:
         result[clock.ticket_id].append(clock_view(clock, now))
     for views in result.values():
-        views.sort(key=lambda view: KIND_ORDER.get(view.kind, 9))
+        views.sort(key=_kind_rank)
     return result
 
 
@@ -187,7 +192,7 @@ def views_of(user: User, clocks: Iterable[TicketClock], *, now: datetime | None 
     """
     now = now or timezone.now()
     views = [clock_view(clock, now) for clock in clocks if user.is_desk or clock.kind in REQUESTER_KINDS]
-    views.sort(key=lambda view: KIND_ORDER.get(view.kind, 9))
+    views.sort(key=_kind_rank)
     return views
 
 
