@@ -93,27 +93,41 @@ class RecentThreadPool:
     def _work(self, slot: _Slot) -> None:
         job = slot.job
         while True:
+            done: tuple[Future[Any], bool, Any] | None = None
             if job is not None:
                 future, fn, args, kwargs = job
                 if future.set_running_or_notify_cancel():
                     try:
-                        result = fn(*args, **kwargs)
+                        done = (future, True, fn(*args, **kwargs))
                     except (
                         BaseException
                     ) as exc:  # the Future carries it to whoever waits, as the executor does
-                        future.set_exception(exc)
-                    else:
-                        future.set_result(result)
+                        done = (future, False, exc)
                 del future, fn, args, kwargs
+            stop = False
             with self._lock:
                 if self._waiting:
                     job = self._waiting.popleft()
-                    continue
-                if self._shutdown:
-                    return
-                slot.job = None
-                slot.wake.clear()
-                self._idle.append(slot)
+                else:
+                    job = None
+                    stop = self._shutdown
+                    if not stop:
+                        slot.job = None
+                        slot.wake.clear()
+                        # Back on the idle stack before the result is handed over: whoever waited for it
+                        # and submits the next job gets this thread, not one that went idle earlier.
+                        self._idle.append(slot)
+            if done is not None:
+                future, ok, value = done
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+                del done, future, value
+            if job is not None:
+                continue
+            if stop:
+                return
             slot.wake.wait()
             with self._lock:
                 job = slot.job
